@@ -1,0 +1,54 @@
+package dev.kiln.api.backend;
+
+/**
+ * The operations a transformer forward pass needs, on one backend, with its own worker threads.
+ * Activations are {@code float[]}; a batch of {@code batch} vectors of length {@code n} is stored
+ * row after row. Every method is called from one thread at a time and may use the pool inside.
+ */
+public interface Compute extends AutoCloseable {
+
+    /** The backend's name. */
+    String backendName();
+
+    /** Number of worker threads. */
+    int threads();
+
+    /**
+     * Matrix × batch of vectors: {@code out[b * w.rows() + r] = Σ_c W[r][c] · x[b * w.columns() + c]}
+     * for every {@code b < batch}. Implementations read each weight block once per batch.
+     */
+    void matmul(Weights w, float[] x, float[] out, int batch);
+
+    /** RMS normalization of each of {@code batch} rows of length {@code n}: {@code out = x / rms(x) * weight}. */
+    void rmsNorm(float[] x, float[] weight, float eps, float[] out, int n, int batch);
+
+    /**
+     * Rotary embedding applied in place to {@code batch} rows of {@code heads × headDim} values, row
+     * {@code b} at position {@code firstPos + b}. Rotates adjacent pairs {@code (2i, 2i+1)} for
+     * {@code i < table.pairs()} in each head (llama.cpp's "normal" RoPE mode), leaving the rest.
+     */
+    void rope(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table);
+
+    /**
+     * Causal grouped-query attention for {@code batch} query rows at positions
+     * {@code firstPos .. firstPos + batch - 1}. {@code q} is {@code [batch][heads × headDim]};
+     * the caches are {@code [position][kvHeads × headDim]} and already hold every position up to
+     * the last query's; query head {@code h} uses KV head {@code h / (heads / kvHeads)}. Writes
+     * {@code out[batch][heads × headDim]} = softmax(q·kᵀ·scale) · v.
+     */
+    void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
+                   int heads, int kvHeads, int headDim, float scale);
+
+    /** SwiGLU gate in place: {@code gate[i] = silu(gate[i]) * up[i]} for {@code i < n}. */
+    void siluMul(float[] gate, float[] up, int n);
+
+    /** {@code acc[i] += x[i]} for {@code i < n}. */
+    void add(float[] acc, float[] x, int n);
+
+    /** Softmax in place over {@code x[offset .. offset + n)}. */
+    void softmax(float[] x, int offset, int n);
+
+    /** Stops the worker threads. */
+    @Override
+    void close();
+}

@@ -1,0 +1,3 @@
+module dev.kiln.backend.scalar {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,4 @@
+module dev.kiln.backend.vector {
+    requires dev.kiln.api;
+    requires jdk.incubator.vector;
+}

@@ -1,0 +1,4 @@
+module dev.kiln.conformance {
+    requires transitive dev.kiln.api;
+    requires transitive org.junit.jupiter.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.format.gguf {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.model.llama {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.quant.floats {
+    requires dev.kiln.api;
+}

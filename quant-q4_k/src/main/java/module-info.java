@@ -1,0 +1,3 @@
+module dev.kiln.quant.q4_k {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.quant.q6_k {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.quant.q8_0 {
+    requires dev.kiln.api;
+}

@@ -1,0 +1,3 @@
+module dev.kiln.runtime {
+    requires transitive dev.kiln.api;
+}

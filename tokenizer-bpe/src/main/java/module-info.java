@@ -1,0 +1,3 @@
+module dev.kiln.tokenizer.bpe {
+    requires dev.kiln.api;
+}

@@ -1,4 +1,5 @@
 module dev.kiln.conformance {
     requires transitive dev.kiln.api;
     requires transitive org.junit.jupiter.api;
+    exports dev.kiln.conformance;
 }

@@ -1,3 +1,11 @@
 module dev.kiln.runtime {
     requires transitive dev.kiln.api;
+
+    exports dev.kiln.runtime;
+
+    uses dev.kiln.api.format.ModelFormat;
+    uses dev.kiln.api.quant.QuantType;
+    uses dev.kiln.api.backend.Backend;
+    uses dev.kiln.api.model.ModelArchitecture;
+    uses dev.kiln.api.tokenizer.TokenizerFactory;
 }

@@ -7,7 +7,10 @@ import java.util.Optional;
  * The tensor element types ggml defines, with their on-disk block geometry. This is a table
  * of facts about the file format (so a reader can size and validate any tensor), not an
  * implementation: arithmetic on a type comes from a {@link dev.kiln.api.quant.QuantType} plugin.
- * Ids and sizes are those of ggml's {@code ggml_type} and gguf-py's {@code GGML_QUANT_SIZES}.
+ * Ids and sizes are those of ggml's {@code ggml_type} and gguf-py's {@code GGML_QUANT_SIZES}
+ * (checked against gguf-py 0.19), with one deliberate exception: Q8_1 is 36 bytes as in
+ * ggml's {@code block_q8_1} (two f16 + 32 int8), which is what llama.cpp uses when it sizes a
+ * tensor; gguf-py's table still says 40 (an old two-f32 layout).
  */
 public enum GgmlType {
     F32(0, 1, 4),
@@ -41,7 +44,9 @@ public enum GgmlType {
     BF16(30, 1, 2),
     TQ1_0(34, 256, 54),
     TQ2_0(35, 256, 66),
-    MXFP4(39, 32, 17);
+    MXFP4(39, 32, 17),
+    NVFP4(40, 64, 36),
+    Q1_0(41, 128, 18);
 
     private static final GgmlType[] BY_ID = new GgmlType[64];
 

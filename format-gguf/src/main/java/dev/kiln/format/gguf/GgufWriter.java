@@ -1,0 +1,312 @@
+package dev.kiln.format.gguf;
+
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.format.MetadataArray;
+import dev.kiln.api.format.MetadataValue;
+import dev.kiln.api.format.ModelWriter;
+import dev.kiln.api.format.ValueType;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes a GGUF v3 file. The header is serialized in memory, the output is mapped read-write
+ * and each tensor's source fills its own aligned slice. Everything goes to a temporary file in
+ * the target's directory that is renamed over the target only once complete, so a failure
+ * never leaves a half-written model behind.
+ */
+public final class GgufWriter implements ModelWriter {
+    private final Path file;
+    private final Map<String, MetadataValue> metadata = new LinkedHashMap<>();
+    private final List<PendingTensor> tensors = new ArrayList<>();
+    private final Set<String> tensorNames = new HashSet<>();
+
+    private record PendingTensor(String name, GgmlType type, long[] shape, long byteSize, TensorSource source) {
+    }
+
+    public GgufWriter(Path file) {
+        this.file = Objects.requireNonNull(file, "file is null");
+    }
+
+    @Override
+    public GgufWriter put(String key, MetadataValue value) {
+        Objects.requireNonNull(key, "key is null");
+        Objects.requireNonNull(value, "value is null");
+        if (key.equals(GgufFormat.ALIGNMENT_KEY)) {
+            alignmentOf(value);
+        }
+        metadata.put(key, value);
+        return this;
+    }
+
+    @Override
+    public GgufWriter addTensor(String name, GgmlType type, long[] shape, TensorSource source) {
+        Objects.requireNonNull(name, "name is null");
+        Objects.requireNonNull(type, "type is null");
+        Objects.requireNonNull(source, "source is null");
+        long[] dims = shape.clone();
+        if (dims.length < 1 || dims.length > GgufReader.MAX_DIMS) {
+            throw problem("tensor '" + name + "' has " + dims.length + " dimensions; must be 1.." + GgufReader.MAX_DIMS);
+        }
+        long elements = 1;
+        for (long d : dims) {
+            if (d <= 0) {
+                throw problem("tensor '" + name + "' has a non-positive dimension " + Arrays.toString(dims));
+            }
+            try {
+                elements = Math.multiplyExact(elements, d);
+            } catch (ArithmeticException e) {
+                throw problem("tensor '" + name + "' shape " + Arrays.toString(dims) + " overflows");
+            }
+        }
+        if (dims[0] % type.blockSize() != 0) {
+            throw problem("tensor '" + name + "' row length " + dims[0] + " is not a multiple of the " + type
+                    + " block size " + type.blockSize());
+        }
+        long byteSize = type.byteSize(elements);
+        if (byteSize < 0) {
+            throw problem("tensor '" + name + "' byte size overflows");
+        }
+        if (!tensorNames.add(name)) {
+            throw problem("duplicate tensor name '" + name + "'");
+        }
+        tensors.add(new PendingTensor(name, type, dims, byteSize, source));
+        return this;
+    }
+
+    @Override
+    public void write(int threads) {
+        long alignment = metadata.containsKey(GgufFormat.ALIGNMENT_KEY)
+                ? alignmentOf(metadata.get(GgufFormat.ALIGNMENT_KEY)) : GgufFormat.DEFAULT_ALIGNMENT;
+        HeaderBytes header = new HeaderBytes();
+        long[] offsets = new long[tensors.size()];
+        long dataSize = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            dataSize = GgufReader.alignUp(dataSize, alignment);
+            offsets[i] = dataSize;
+            dataSize = Math.addExact(dataSize, tensors.get(i).byteSize());
+        }
+        serializeHeader(header, offsets);
+        long dataStart = tensors.isEmpty() ? header.size() : GgufReader.alignUp(header.size(), alignment);
+        long total = Math.addExact(dataStart, dataSize);
+
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    Arena arena = Arena.ofShared()) {
+                MemorySegment out = total == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+                MemorySegment.copy(header.array(), 0, out, ValueLayout.JAVA_BYTE, 0, header.size());
+                // padding is zero: the header pad, and the gaps between tensors
+                out.asSlice(header.size(), dataStart - header.size()).fill((byte) 0);
+                for (int i = 0; i < tensors.size(); i++) {
+                    long end = dataStart + offsets[i] + tensors.get(i).byteSize();
+                    long next = i + 1 < tensors.size() ? dataStart + offsets[i + 1] : total;
+                    out.asSlice(end, next - end).fill((byte) 0);
+                }
+                fill(out, dataStart, offsets, threads);
+                if (total > 0) {
+                    out.force();
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new KilnException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the original failure is what matters
+                }
+            }
+        }
+    }
+
+    private void fill(MemorySegment out, long dataStart, long[] offsets, int threads) {
+        int workers = Math.min(Math.max(threads, 1), tensors.size());
+        if (workers <= 1) {
+            for (int i = 0; i < tensors.size(); i++) {
+                runSource(out, dataStart, offsets, i);
+            }
+            return;
+        }
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory platform = r -> {
+            Thread t = new Thread(r, "gguf-writer-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(workers, platform);
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int i = 0; i < tensors.size(); i++) {
+                int index = i;
+                jobs.add(pool.submit(() -> runSource(out, dataStart, offsets, index)));
+            }
+            for (Future<?> job : jobs) {
+                try {
+                    job.get();
+                } catch (ExecutionException e) {
+                    jobs.forEach(j -> j.cancel(true));
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new KilnException("cannot write " + file + ": " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KilnException("interrupted while writing " + file, e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void runSource(MemorySegment out, long dataStart, long[] offsets, int i) {
+        PendingTensor t = tensors.get(i);
+        MemorySegment target = out.asSlice(dataStart + offsets[i], t.byteSize());
+        try {
+            t.source().writeTo(target);
+        } catch (KilnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KilnException("cannot write " + file + ": tensor '" + t.name() + "' failed: " + e, e);
+        }
+    }
+
+    private void serializeHeader(HeaderBytes h, long[] offsets) {
+        h.u32(GgufFormat.MAGIC);
+        h.u32(GgufFormat.WRITE_VERSION);
+        h.u64(tensors.size());
+        h.u64(metadata.size());
+        String current = null;
+        try {
+            for (Map.Entry<String, MetadataValue> e : metadata.entrySet()) {
+                current = "metadata key '" + e.getKey() + "'";
+                h.string(e.getKey());
+                h.u32(e.getValue().type().id());
+                value(h, e.getValue(), 0);
+            }
+            for (int i = 0; i < tensors.size(); i++) {
+                PendingTensor t = tensors.get(i);
+                current = "tensor '" + t.name() + "'";
+                h.string(t.name());
+                h.u32(t.shape().length);
+                for (long d : t.shape()) {
+                    h.u64(d);
+                }
+                h.u32(t.type().id());
+                h.u64(offsets[i]);
+            }
+        } catch (CharacterCodingException e) {
+            throw problem(current + " holds a string that is not valid Unicode (unpaired surrogate)");
+        }
+    }
+
+    private void value(HeaderBytes h, MetadataValue v, int depth) throws CharacterCodingException {
+        Object o = v.value();
+        switch (v.type()) {
+            case UINT8, INT8 -> h.u8((int) (long) (Long) o);
+            case UINT16, INT16 -> h.u16((int) (long) (Long) o);
+            case UINT32, INT32 -> h.u32((Long) o);
+            case UINT64, INT64 -> h.u64((Long) o);
+            case FLOAT32 -> h.f32((Float) o);
+            case FLOAT64 -> h.f64((Double) o);
+            case BOOL -> h.u8((Boolean) o ? 1 : 0);
+            case STRING -> h.string((String) o);
+            case ARRAY -> array(h, (MetadataArray) o, depth);
+        }
+    }
+
+    private void array(HeaderBytes h, MetadataArray a, int depth) throws CharacterCodingException {
+        if (depth >= GgufReader.MAX_ARRAY_DEPTH) {
+            throw problem("metadata arrays nested deeper than " + GgufReader.MAX_ARRAY_DEPTH);
+        }
+        h.u32(a.elementType().id());
+        h.u64(a.length());
+        switch (a.values()) {
+            case long[] l -> {
+                for (long x : l) {
+                    switch (a.elementType()) {
+                        case UINT8, INT8 -> h.u8((int) x);
+                        case UINT16, INT16 -> h.u16((int) x);
+                        case UINT32, INT32 -> h.u32(x);
+                        default -> h.u64(x);
+                    }
+                }
+            }
+            case float[] f -> {
+                for (float x : f) {
+                    h.f32(x);
+                }
+            }
+            case double[] d -> {
+                for (double x : d) {
+                    h.f64(x);
+                }
+            }
+            case boolean[] b -> {
+                for (boolean x : b) {
+                    h.u8(x ? 1 : 0);
+                }
+            }
+            case String[] s -> {
+                for (String x : s) {
+                    h.string(Objects.requireNonNull(x, "null string in metadata array"));
+                }
+            }
+            case MetadataArray[] nested -> {
+                for (MetadataArray x : nested) {
+                    array(h, Objects.requireNonNull(x, "null nested metadata array"), depth + 1);
+                }
+            }
+            default -> throw new AssertionError(a.values().getClass());
+        }
+    }
+
+    private long alignmentOf(MetadataValue v) {
+        if (v.type() != ValueType.UINT32) {
+            throw problem(GgufFormat.ALIGNMENT_KEY + " must be UINT32 (llama.cpp reads it as such), got " + v.type());
+        }
+        long a = v.asLong();
+        if (a <= 0 || a > GgufReader.MAX_ALIGNMENT || Long.bitCount(a) != 1) {
+            throw problem(GgufFormat.ALIGNMENT_KEY + " " + a + " is not a power of two in 1.." + GgufReader.MAX_ALIGNMENT);
+        }
+        return a;
+    }
+
+    private KilnException problem(String message) {
+        return new KilnException("cannot write " + file + ": " + message);
+    }
+}

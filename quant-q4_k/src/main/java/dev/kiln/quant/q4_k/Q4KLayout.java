@@ -1,0 +1,56 @@
+package dev.kiln.quant.q4_k;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * ggml's {@code block_q4_K}: 256 values in 144 bytes. f16 d at 0, f16 dmin at 2, twelve bytes
+ * of 6-bit sub-block scales and mins at 4, 128 bytes of nibbles at 16 (per 64 values: the low
+ * nibbles of 32 bytes are the first 32 values, the high nibbles the next 32).
+ */
+final class Q4KLayout {
+    static final int BLOCK = 256;
+    static final int BYTES = 144;
+    static final int D = 0;
+    static final int DMIN = 2;
+    static final int SCALES = 4;
+    static final int QS = 16;
+
+    static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private Q4KLayout() {
+    }
+
+    static float d(MemorySegment s, long block) {
+        return Float.float16ToFloat(s.get(F16, block + D));
+    }
+
+    static float dmin(MemorySegment s, long block) {
+        return Float.float16ToFloat(s.get(F16, block + DMIN));
+    }
+
+    /**
+     * Unpacks the eight 6-bit scales into {@code sc[0..7]} and mins into {@code m[0..7]}
+     * (ggml's {@code get_scale_min_k4}): sub-blocks 0-3 keep theirs in the low 6 bits of bytes
+     * 0-3 and 4-7; sub-blocks 4-7 use bytes 8-11 for the low 4 bits and the spare top 2 bits of
+     * bytes 0-7 for the high bits.
+     */
+    static void scalesAndMins(MemorySegment s, long block, int[] sc, int[] m) {
+        long p = block + SCALES;
+        int b0 = s.get(U32, p);
+        int b4 = s.get(U32, p + 4);
+        int b8 = s.get(U32, p + 8);
+        for (int j = 0; j < 4; j++) {
+            int q = (b0 >>> (8 * j)) & 0xFF;
+            int q4 = (b4 >>> (8 * j)) & 0xFF;
+            int q8 = (b8 >>> (8 * j)) & 0xFF;
+            sc[j] = q & 63;
+            m[j] = q4 & 63;
+            sc[j + 4] = (q8 & 0xF) | ((q >>> 6) << 4);
+            m[j + 4] = (q8 >>> 4) | ((q4 >>> 6) << 4);
+        }
+    }
+}

@@ -3,7 +3,11 @@ module dev.kiln.cli {
     requires dev.kiln.runtime;
     requires info.picocli;
     requires com.google.guice;
+    requires jakarta.inject; // Guice's API types; an explicit module, so not resolved through the automatic Guice
     requires com.fasterxml.jackson.databind;
+
+    // picocli sets option fields and Guice calls @Provides methods reflectively
+    opens dev.kiln.cli to info.picocli, com.google.guice;
 
     uses dev.kiln.api.format.ModelFormat;
     uses dev.kiln.api.quant.QuantType;

@@ -1,0 +1,67 @@
+package dev.kiln.quant.floats;
+
+import dev.kiln.api.quant.DotKernel;
+import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.QuantType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What F32, F16 and BF16 share: one element per "block", argument checks, and a dot kernel that
+ * rounds the activations to the weight type first (ggml-cpu's {@code vec_dot_type} for F16 is
+ * F16 and for BF16 is BF16) and then sums exact products in double.
+ */
+abstract sealed class FloatElementType implements QuantType permits F32, F16, BF16 {
+    private final DotKernel<float[]> kernel = new FloatKernel(this);
+
+    /** Bytes per element. */
+    abstract int width();
+
+    /** Element {@code i} of the run starting at {@code offset}, as a float. */
+    abstract float read(MemorySegment src, long offset, int i);
+
+    /** Stores {@code v} as element {@code i} of the run starting at {@code offset}. */
+    abstract void write(MemorySegment dst, long offset, int i, float v);
+
+    /** {@code v} rounded to this type and back: what {@link #write} then {@link #read} give. */
+    abstract float round(float v);
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        checkCount(count);
+        BlockRanges.inSegment(name(), src, offset, (long) count * width());
+        if (dst == null) {
+            throw new QuantException(name() + ": destination array is null");
+        }
+        BlockRanges.inArray(name(), "destination", dst.length, dstOffset, count);
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = read(src, offset, i);
+        }
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+        checkCount(count);
+        if (src == null) {
+            throw new QuantException(name() + ": source array is null");
+        }
+        BlockRanges.inArray(name(), "source", src.length, srcOffset, count);
+        BlockRanges.inSegment(name(), dst, offset, (long) count * width());
+        if (dst.isReadOnly()) {
+            throw new QuantException(name() + ": destination segment is read-only");
+        }
+        for (int i = 0; i < count; i++) {
+            write(dst, offset, i, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public DotKernel<?> kernel() {
+        return kernel;
+    }
+
+    void checkCount(int count) {
+        if (count < 0) {
+            throw new QuantException(name() + ": negative element count " + count);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kiln.quant.q8_0;
+
+import dev.kiln.api.quant.DotKernel;
+import dev.kiln.api.quant.QuantException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Q8_0 weights times Q8_0-rounded activations, as ggml's {@code vec_dot_q8_0_q8_0}: an integer
+ * dot product per block, scaled by both blocks' f16 scales.
+ */
+final class Q8_0Kernel implements DotKernel<Q8Activations> {
+
+    @Override
+    public Q8Activations prepare(float[] x, int offset, int count) {
+        return Q8Activations.of(x, offset, count);
+    }
+
+    @Override
+    public float dot(MemorySegment weights, long offset, Q8Activations x, int count) {
+        int nb = BlockRanges.blocks("Q8_0", count, Q8_0.QK);
+        if (x == null || count > x.count()) {
+            throw new QuantException("Q8_0: dot over " + count + " elements but the prepared activations hold "
+                    + (x == null ? 0 : x.count()));
+        }
+        BlockRanges.inSegment("Q8_0", weights, offset, (long) nb * Q8_0.BLOCK_BYTES);
+        float sum = 0f;
+        byte[] qx = x.qs;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * Q8_0.BLOCK_BYTES;
+            float dw = Float.float16ToFloat(weights.get(Q8_0.F16, p));
+            int xo = b * Q8_0.QK;
+            int s = 0;
+            for (int j = 0; j < Q8_0.QK; j++) {
+                s += weights.get(ValueLayout.JAVA_BYTE, p + 2 + j) * qx[xo + j];
+            }
+            sum += s * (dw * x.d[b]);
+        }
+        return sum;
+    }
+}

@@ -19,6 +19,7 @@ public final class GgufFile implements ModelFile {
     private final Path path;
     private final int version;
     private final long alignment;
+    private final long tensorInfoEnd;
     private final long dataOffset;
     private final Metadata metadata;
     private final List<TensorInfo> tensors;
@@ -26,11 +27,12 @@ public final class GgufFile implements ModelFile {
     private final Arena arena;
     private final MemorySegment mapping;
 
-    GgufFile(Path path, int version, long alignment, long dataOffset, Metadata metadata, List<TensorInfo> tensors,
+    GgufFile(Path path, int version, long alignment, long tensorInfoEnd, long dataOffset, Metadata metadata, List<TensorInfo> tensors,
             Arena arena, MemorySegment mapping) {
         this.path = path;
         this.version = version;
         this.alignment = alignment;
+        this.tensorInfoEnd = tensorInfoEnd;
         this.dataOffset = dataOffset;
         this.metadata = metadata;
         this.tensors = List.copyOf(tensors);
@@ -61,6 +63,11 @@ public final class GgufFile implements ModelFile {
     /** Absolute byte offset where the tensor data section starts. */
     public long dataOffset() {
         return dataOffset;
+    }
+
+    /** Absolute byte offset just past the tensor-info table (where the padding before the data starts). */
+    public long tensorInfoEnd() {
+        return tensorInfoEnd;
     }
 
     /** Size of the whole file in bytes. */

@@ -59,7 +59,7 @@ public final class GgufReader {
             MemorySegment mapping;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long size = ch.size();
-                mapping = size == 0 ? MemorySegment.NULL.reinterpret(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                mapping = size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
             return new GgufReader(file, mapping).parse(arena, mapping);
         } catch (NoSuchFileException e) {
@@ -101,6 +101,7 @@ public final class GgufReader {
         }
 
         Map<String, MetadataValue> entries = new LinkedHashMap<>();
+        long alignmentAt = -1;
         for (long i = 0; i < kvCount; i++) {
             long keyAt = in.position();
             String key = in.string("metadata key #" + i);
@@ -109,9 +110,12 @@ public final class GgufReader {
             }
             long typeAt = in.position();
             ValueType type = valueType(in.u32("type of '" + key + "'"), typeAt, key);
+            if (key.equals(GgufFormat.ALIGNMENT_KEY)) {
+                alignmentAt = in.position();
+            }
             entries.put(key, value(type, key, 0));
         }
-        long alignment = alignment(entries);
+        long alignment = alignment(entries, alignmentAt);
 
         List<TensorInfo> tensors = new ArrayList<>();
         List<Long> infoOffsets = new ArrayList<>();
@@ -194,7 +198,7 @@ public final class GgufReader {
             placed.add(new TensorInfo(t.name(), t.type(), t.shape(), dataOffset + relative, t.byteSize()));
         }
         checkOverlaps(placed, infoOffsets);
-        return new GgufFile(file, (int) version, alignment, dataOffset, new Metadata(entries), placed, arena, mapping);
+        return new GgufFile(file, (int) version, alignment, tableEnd, dataOffset, new Metadata(entries), placed, arena, mapping);
     }
 
     private void checkOverlaps(List<TensorInfo> tensors, List<Long> infoOffsets) {
@@ -215,17 +219,17 @@ public final class GgufReader {
         }
     }
 
-    private long alignment(Map<String, MetadataValue> entries) {
+    private long alignment(Map<String, MetadataValue> entries, long at) {
         MetadataValue v = entries.get(GgufFormat.ALIGNMENT_KEY);
         if (v == null) {
             return GgufFormat.DEFAULT_ALIGNMENT;
         }
         if (!v.type().isInteger()) {
-            throw in.error(-1, GgufFormat.ALIGNMENT_KEY + " is " + v.type() + ", expected UINT32");
+            throw in.error(at, GgufFormat.ALIGNMENT_KEY + " is " + v.type() + ", expected UINT32");
         }
         long a = v.asLong();
         if (a <= 0 || a > MAX_ALIGNMENT || Long.bitCount(a) != 1) {
-            throw in.error(-1, GgufFormat.ALIGNMENT_KEY + " is " + v + "; alignment must be a power of two in 1.."
+            throw in.error(at, GgufFormat.ALIGNMENT_KEY + " is " + v + "; alignment must be a power of two in 1.."
                     + MAX_ALIGNMENT);
         }
         return a;

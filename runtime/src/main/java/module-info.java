@@ -2,6 +2,7 @@ module dev.kiln.runtime {
     requires transitive dev.kiln.api;
 
     exports dev.kiln.runtime;
+    exports dev.kiln.runtime.generate;
 
     uses dev.kiln.api.format.ModelFormat;
     uses dev.kiln.api.quant.QuantType;

@@ -36,4 +36,25 @@ final class BlockBounds {
                     + ") are outside a segment of " + segment.byteSize() + " bytes");
         }
     }
+
+    /** {@code rowCount} rows of {@code bytes} each, {@code rowBytes} apart from {@code offset}, lie in the segment. */
+    static void rows(String type, MemorySegment segment, long offset, long rowBytes, int rowCount, long bytes) {
+        if (rowCount < 0) {
+            throw new QuantException(type + ": negative row count " + rowCount);
+        }
+        if (rowCount == 0) {
+            return;
+        }
+        if (rowBytes < bytes) {
+            throw new QuantException(type + ": row stride " + rowBytes + " is shorter than a row of " + bytes + " bytes");
+        }
+        long last;
+        try {
+            last = Math.addExact(offset, Math.multiplyExact(rowBytes, (long) rowCount - 1));
+        } catch (ArithmeticException e) {
+            throw new QuantException(type + ": " + rowCount + " rows of stride " + rowBytes + " from byte " + offset
+                    + " overflow");
+        }
+        segment(type, "weight row " + (rowCount - 1), segment, last, bytes);
+    }
 }

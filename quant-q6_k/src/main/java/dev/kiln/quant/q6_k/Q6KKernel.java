@@ -21,7 +21,21 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
 
     @Override
     public float dot(MemorySegment weights, long offset, Q8KActivations x, int count) {
+        return dotUnchecked(weights, offset, x, check(weights, offset, x, count));
+    }
+
+    @Override
+    public void dotRows(MemorySegment weights, long offset, long rowBytes, int rowCount, Q8KActivations x, int count,
+                        float[] out, int outOffset) {
         int blocks = check(weights, offset, x, count);
+        BlockBounds.rows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q6KLayout.BYTES);
+        BlockBounds.array(NAME, "output", out == null ? 0 : out.length, outOffset, rowCount, out == null);
+        for (int r = 0; r < rowCount; r++) {
+            out[outOffset + r] = dotUnchecked(weights, offset + r * rowBytes, x, blocks);
+        }
+    }
+
+    private static float dotUnchecked(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
         int[] lane = new int[8];
         int[] sc = new int[16];
         float[] sums = new float[8];

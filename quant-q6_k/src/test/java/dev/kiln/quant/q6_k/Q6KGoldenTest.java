@@ -1,64 +1,102 @@
 package dev.kiln.quant.q6_k;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.TensorInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
-/** Q6_K against ggml's own bytes and gguf-py's dequantization (fixtures/quant). */
+/**
+ * Q6_K against ggml: quantization of {@code quant/source.f32.gguf} byte for byte against ggml's
+ * {@code quant/q6_k.gguf}, dequantization against gguf-py's {@code q6_k.dequant.f32.gguf} and
+ * against ggml's {@code to_float} output for a real llama-quantize tensor (tiny-kquant).
+ */
 class Q6KGoldenTest {
     private final Q6K q6k = new Q6K();
 
     @Test
-    void quantizeMatchesGgmlAndDequantizeMatchesGgufPy() throws Exception {
-        try (FixtureGguf source = new FixtureGguf(FixtureGguf.fixture("quant/source.f32.gguf"));
-             FixtureGguf golden = new FixtureGguf(FixtureGguf.fixture("quant/q6_k.gguf"));
-             FixtureGguf dequant = new FixtureGguf(FixtureGguf.fixture("quant/q6_k.dequant.f32.gguf"));
+    void quantizationIsByteIdenticalToGgml() {
+        try (ModelFile source = Fixtures.open("quant/source.f32.gguf");
+             ModelFile golden = Fixtures.open("quant/q6_k.gguf");
              Arena arena = Arena.ofConfined()) {
             StringBuilder report = new StringBuilder();
-            int totalDiff = 0;
-            for (FixtureGguf.Tensor src : source.tensors.values()) {
-                FixtureGguf.Tensor gold = golden.tensors.get(src.name());
-                FixtureGguf.Tensor deq = dequant.tensors.get(src.name());
-                int n = (int) (src.shape()[0] * src.rows());
-                float[] x = src.data().asSlice(0, 4L * n).toArray(ValueLayout.JAVA_FLOAT);
-                int blocks = n / 256;
+            int differing = 0;
+            for (TensorInfo src : source.tensors()) {
+                TensorInfo gold = Fixtures.tensor(golden, src.name());
+                assertEquals(GgmlType.Q6_K, gold.type());
+                float[] x = Fixtures.floats(source, src);
+                int blocks = x.length / 256;
                 MemorySegment mine = arena.allocate(blocks * 210L);
-                q6k.quantize(x, 0, n, mine, 0);
-                int diffBlocks = 0;
+                q6k.quantize(x, 0, x.length, mine, 0);
+                MemorySegment theirs = golden.data(gold);
+                int diff = 0;
                 for (int b = 0; b < blocks; b++) {
-                    if (mine.asSlice(b * 210L, 210).mismatch(gold.data().asSlice(b * 210L, 210)) >= 0) {
-                        diffBlocks++;
+                    if (mine.asSlice(b * 210L, 210).mismatch(theirs.asSlice(b * 210L, 210)) >= 0) {
+                        diff++;
                     }
                 }
-                totalDiff += diffBlocks;
-                float[] expected = deq.data().asSlice(0, 4L * n).toArray(ValueLayout.JAVA_FLOAT);
-                float[] got = new float[n];
-                q6k.dequantize(gold.data(), 0, got, 0, n);
-                for (int i = 0; i < n; i++) {
-                    assertEquals(expected[i], got[i], src.name() + "[" + i + "]");
-                }
-                float[] ours = new float[n];
-                q6k.dequantize(mine, 0, ours, 0, n);
-                report.append(String.format("%s: %d/%d blocks differ, rel rmse ours %.6f ggml %.6f%n", src.name(),
-                        diffBlocks, blocks, relRmse(x, ours), relRmse(x, got)));
+                differing += diff;
+                float[] ours = new float[x.length];
+                float[] ggml = new float[x.length];
+                q6k.dequantize(mine, 0, ours, 0, x.length);
+                q6k.dequantize(theirs, 0, ggml, 0, x.length);
+                report.append(String.format("%s: %d/%d blocks differ; relative RMSE ours %.6f, ggml %.6f%n",
+                        src.name(), diff, blocks, relativeRmse(x, ours), relativeRmse(x, ggml)));
             }
             System.out.print(report);
-            assertEquals(0, totalDiff, report.toString());
+            assertEquals(0, differing, report.toString());
         }
     }
 
-    static double relRmse(float[] x, float[] y) {
+    @Test
+    void dequantizationEqualsGgufPy() {
+        try (ModelFile golden = Fixtures.open("quant/q6_k.gguf");
+             ModelFile expected = Fixtures.open("quant/q6_k.dequant.f32.gguf")) {
+            for (TensorInfo t : golden.tensors()) {
+                float[] want = Fixtures.floats(expected, Fixtures.tensor(expected, t.name()));
+                float[] got = new float[want.length];
+                q6k.dequantize(golden.data(t), 0, got, 0, got.length);
+                assertArrayEquals(want, got, t.name());
+            }
+        }
+    }
+
+    @Test
+    void dequantizationEqualsGgmlOnLlamaQuantizeOutput() throws Exception {
+        String name = "blk.0.ffn_gate.weight";
+        try (ModelFile model = Fixtures.open("models/tiny-kquant/tiny-kquant-Q6_K.gguf")) {
+            TensorInfo t = Fixtures.tensor(model, name);
+            assertEquals(GgmlType.Q6_K, t.type());
+            byte[] raw = Files.readAllBytes(Fixtures.path("models/tiny-kquant/dequant/tiny-kquant-Q6_K." + name + ".f32"));
+            float[] want = MemorySegment.ofArray(raw).toArray(
+                    ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+            assertEquals(t.elementCount(), want.length);
+            float[] got = new float[want.length];
+            // row by row, as a matmul reads it
+            int cols = (int) t.columns();
+            long rowBytes = q6k.byteSize(cols);
+            for (int r = 0; r < t.rows(); r++) {
+                q6k.dequantize(model.data(t), r * rowBytes, got, r * cols, cols);
+            }
+            assertArrayEquals(want, got);
+        }
+    }
+
+    static double relativeRmse(float[] x, float[] y) {
         double e = 0;
         double s = 0;
         for (int i = 0; i < x.length; i++) {
-            e += (x[i] - y[i]) * (double) (x[i] - y[i]);
-            s += x[i] * (double) x[i];
+            double d = (double) x[i] - y[i];
+            e += d * d;
+            s += (double) x[i] * x[i];
         }
-        assertTrue(s >= 0);
-        return Math.sqrt(e / Math.max(s, Double.MIN_VALUE));
+        return s == 0 ? Math.sqrt(e) : Math.sqrt(e / s);
     }
 }

@@ -1,0 +1,31 @@
+package dev.kiln.tokenizer.bpe;
+
+/**
+ * Token attribute bits, derived from GGUF's {@code tokenizer.ggml.token_type} the way llama.cpp
+ * derives its {@code llama_token_attr}: a token may gain CONTROL or UNUSED from its text.
+ */
+final class TokenAttr {
+    static final int UNDEFINED = 0;
+    static final int UNKNOWN = 1;
+    static final int UNUSED = 1 << 1;
+    static final int NORMAL = 1 << 2;
+    static final int CONTROL = 1 << 3;
+    static final int USER_DEFINED = 1 << 4;
+    static final int BYTE = 1 << 5;
+
+    private TokenAttr() {
+    }
+
+    /** The attribute for a GGUF token type (1 normal, 2 unknown, 3 control, 4 user defined, 5 unused, 6 byte). */
+    static int fromTokenType(long type) {
+        return switch ((int) type) {
+            case 1 -> NORMAL;
+            case 2 -> UNKNOWN;
+            case 3 -> CONTROL;
+            case 4 -> USER_DEFINED;
+            case 5 -> UNUSED;
+            case 6 -> BYTE;
+            default -> UNDEFINED;
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package dev.kiln.tokenizer.bpe;
+
+import dev.kiln.api.format.Metadata;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.ModelFormat;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.api.tokenizer.TokenizerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The repo's fixtures (system property {@code kiln.fixtures}) and tokenizers built from them, once per test run. */
+final class Fixtures {
+    private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+
+    private Fixtures() {
+    }
+
+    static Path dir() {
+        String dir = System.getProperty("kiln.fixtures");
+        if (dir == null) {
+            throw new IllegalStateException("system property kiln.fixtures is not set");
+        }
+        return Path.of(dir);
+    }
+
+    /** A fixture file by its path relative to the fixtures directory, e.g. {@code vocab/ggml-vocab-gpt-2.gguf}. */
+    static Path file(String relative) {
+        Path p = dir().resolve(relative);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("fixture missing: " + p);
+        }
+        return p;
+    }
+
+    /** The metadata of a GGUF fixture, read with the GGUF format plugin (a test dependency). */
+    static Metadata metadata(String relative) {
+        // the test code runs inside this module, which does not itself use ModelFormat
+        Fixtures.class.getModule().addUses(ModelFormat.class);
+        ModelFormat gguf = ServiceLoader.load(ModelFormat.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(f -> f.name().equals("gguf"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no GGUF ModelFormat plugin on the test path"));
+        try (ModelFile file = gguf.open(file(relative))) {
+            return file.metadata();
+        }
+    }
+
+    /** The tokenizer for a GGUF fixture, chosen by its {@code tokenizer.ggml.model}; built once and shared. */
+    static Tokenizer tokenizer(String relative) {
+        return TOKENIZERS.computeIfAbsent(relative, r -> {
+            Metadata md = metadata(r);
+            String model = md.getString("tokenizer.ggml.model");
+            TokenizerFactory factory = switch (model) {
+                case "llama" -> new LlamaTokenizerFactory();
+                case "gpt2" -> new Gpt2TokenizerFactory();
+                default -> throw new IllegalStateException("unexpected tokenizer model " + model);
+            };
+            return factory.create(md);
+        });
+    }
+}

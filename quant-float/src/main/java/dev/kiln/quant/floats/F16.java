@@ -20,13 +20,27 @@ public final class F16 extends FloatElementType {
     }
 
     @Override
-    float read(MemorySegment src, long offset, int i) {
-        return Float.float16ToFloat(src.get(LAYOUT, offset + 2L * i));
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = Float.float16ToFloat(src.get(LAYOUT, offset + 2L * i));
+        }
     }
 
     @Override
-    void write(MemorySegment dst, long offset, int i, float v) {
-        dst.set(LAYOUT, offset + 2L * i, Float.floatToFloat16(v));
+    void encode(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+        for (int i = 0; i < count; i++) {
+            dst.set(LAYOUT, offset + 2L * i, Float.floatToFloat16(src[srcOffset + i]));
+        }
+    }
+
+    @Override
+    double dotChecked(MemorySegment weights, long offset, float[] x, int count) {
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            // the product of two f16 values is exact in float
+            sum += Float.float16ToFloat(weights.get(LAYOUT, offset + 2L * i)) * x[i];
+        }
+        return sum;
     }
 
     @Override

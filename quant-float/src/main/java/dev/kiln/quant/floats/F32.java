@@ -1,7 +1,6 @@
 package dev.kiln.quant.floats;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -21,28 +20,26 @@ public final class F32 extends FloatElementType {
     }
 
     @Override
-    float read(MemorySegment src, long offset, int i) {
-        return src.get(LAYOUT, offset + 4L * i);
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        MemorySegment.copy(src, LAYOUT, offset, dst, dstOffset, count);
     }
 
     @Override
-    void write(MemorySegment dst, long offset, int i, float v) {
-        dst.set(LAYOUT, offset + 4L * i, v);
+    void encode(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+        MemorySegment.copy(src, srcOffset, dst, LAYOUT, offset, count);
+    }
+
+    @Override
+    double dotChecked(MemorySegment weights, long offset, float[] x, int count) {
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += (double) weights.get(LAYOUT, offset + 4L * i) * x[i];
+        }
+        return sum;
     }
 
     @Override
     float round(float v) {
         return v;
-    }
-
-    @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        checkCount(count);
-        BlockRanges.inSegment(name(), src, offset, 4L * count);
-        if (dst == null) {
-            throw new QuantException(name() + ": destination array is null");
-        }
-        BlockRanges.inArray(name(), "destination", dst.length, dstOffset, count);
-        MemorySegment.copy(src, LAYOUT, offset, dst, dstOffset, count);
     }
 }

@@ -16,13 +16,19 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
     /** Bytes per element. */
     abstract int width();
 
-    /** Element {@code i} of the run starting at {@code offset}, as a float. */
-    abstract float read(MemorySegment src, long offset, int i);
+    /** Decodes {@code count} elements at {@code offset} (range already checked). */
+    abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
-    /** Stores {@code v} as element {@code i} of the run starting at {@code offset}. */
-    abstract void write(MemorySegment dst, long offset, int i, float v);
+    /** Encodes {@code count} values at {@code offset} (range already checked). */
+    abstract void encode(float[] src, int srcOffset, int count, MemorySegment dst, long offset);
 
-    /** {@code v} rounded to this type and back: what {@link #write} then {@link #read} give. */
+    /**
+     * Σ w[i]·x[i] in double over {@code count} elements at {@code offset} (range already checked).
+     * Each type has its own loop so that the per-element read is never a megamorphic call.
+     */
+    abstract double dotChecked(MemorySegment weights, long offset, float[] x, int count);
+
+    /** {@code v} rounded to this type and back: what encoding then decoding gives. */
     abstract float round(float v);
 
     @Override
@@ -33,9 +39,7 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
             throw new QuantException(name() + ": destination array is null");
         }
         BlockRanges.inArray(name(), "destination", dst.length, dstOffset, count);
-        for (int i = 0; i < count; i++) {
-            dst[dstOffset + i] = read(src, offset, i);
-        }
+        decode(src, offset, dst, dstOffset, count);
     }
 
     @Override
@@ -49,9 +53,7 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
         if (dst.isReadOnly()) {
             throw new QuantException(name() + ": destination segment is read-only");
         }
-        for (int i = 0; i < count; i++) {
-            write(dst, offset, i, src[srcOffset + i]);
-        }
+        encode(src, srcOffset, count, dst, offset);
     }
 
     @Override

@@ -38,10 +38,6 @@ final class FloatKernel implements DotKernel<float[]> {
                     + " elements but the prepared activations hold " + (x == null ? 0 : x.length));
         }
         BlockRanges.inSegment(type.name(), weights, offset, (long) count * type.width());
-        double sum = 0;
-        for (int i = 0; i < count; i++) {
-            sum += (double) type.read(weights, offset, i) * x[i];
-        }
-        return (float) sum;
+        return (float) type.dotChecked(weights, offset, x, count);
     }
 }

@@ -76,7 +76,19 @@ public abstract class QuantTypeContract {
 
     /** Every check for {@code type}; golden files are looked up in {@code goldenDirectory} first (may be null). */
     public static List<Check> checks(QuantType type, Path goldenDirectory) {
-        GgmlType g = type.ggmlType();
+        GgmlType g;
+        try {
+            g = type.ggmlType();
+        } catch (RuntimeException e) {
+            return List.of(check("ggmlType() names the implemented type", () -> {
+                throw new AssertionError("ggmlType() threw " + e, e);
+            }));
+        }
+        if (g == null) {
+            return List.of(check("ggmlType() names the implemented type", () -> {
+                throw new AssertionError("ggmlType() returned null");
+            }));
+        }
         String lower = QuantGoldenFiles.quantizedName(g).replace(".gguf", "");
         boolean byteIdentityRequired = byteIdentityRequired(g);
         List<Check> checks = new ArrayList<>();
@@ -124,7 +136,8 @@ public abstract class QuantTypeContract {
 
     private static Optional<DotKernel<?>> vectorKernel(QuantType type) {
         try {
-            return type.vectorKernel();
+            Optional<DotKernel<?>> k = type.vectorKernel();
+            return k != null ? k : Optional.of(new BrokenKernel(new NullPointerException("vectorKernel() returned null")));
         } catch (RuntimeException | LinkageError e) {
             // a vector kernel that cannot even be created is reported by a failing check
             return Optional.of(new BrokenKernel(e));

@@ -91,6 +91,8 @@ public abstract class BackendContract {
                     () -> withCompute(backend, t, c -> checkAttention(c, 6, 2, 7, 3, 4))));
             checks.add(check("attention one query at position 0 returns v" + on,
                     () -> withCompute(backend, t, c -> checkAttention(c, 3, 3, 5, 1, 0))));
+            checks.add(check("attention rounds q and probabilities to F16" + on,
+                    () -> withCompute(backend, t, BackendContract::checkAttentionRounding)));
             checks.add(check("attention decode step at position 40, MHA" + on,
                     () -> withCompute(backend, t, c -> checkAttention(c, 4, 4, 16, 1, 40))));
             checks.add(check("siluMul odd length incl. extreme gates" + on,
@@ -303,8 +305,8 @@ public abstract class BackendContract {
         int positions = firstPos + batch;
         int capacity = positions + 3;
         int kvLen = kvHeads * headDim;
-        float[] k = gaussian(rnd, capacity * kvLen, 1f);
-        float[] v = gaussian(rnd, capacity * kvLen, 1f);
+        float[] k = half(gaussian(rnd, capacity * kvLen, 1f)); // caches hold F16 values (see Compute.attention)
+        float[] v = half(gaussian(rnd, capacity * kvLen, 1f));
         for (int i = positions * kvLen; i < capacity * kvLen; i++) {
             k[i] = Float.NaN; // positions past the last query are not part of the attention
             v[i] = Float.NaN;
@@ -323,7 +325,7 @@ public abstract class BackendContract {
                 for (int t = 0; t <= last; t++) {
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
-                        dot += (double) q[(b * heads + h) * headDim + d] * k[t * kvLen + kvh * headDim + d];
+                        dot += (double) half(q[(b * heads + h) * headDim + d]) * k[t * kvLen + kvh * headDim + d];
                     }
                     s[t] = dot * scale;
                     max = Math.max(max, s[t]);
@@ -335,14 +337,67 @@ public abstract class BackendContract {
                 }
                 for (int d = 0; d < headDim; d++) {
                     double ref = 0;
+                    double weight = 0;
+                    double flip = 0;
                     for (int t = 0; t <= last; t++) {
-                        ref += s[t] / sum * v[t * kvLen + kvh * headDim + d];
+                        double p = s[t] / sum;
+                        double vt = v[t * kvLen + kvh * headDim + d];
+                        ref += half((float) p) * vt;
+                        weight += p * Math.abs(vt);
+                        flip = Math.max(flip, halfUlp(p) * Math.abs(vt));
                     }
-                    expectClose("attention b=" + b + " head " + h + " [" + d + "]", ref,
-                            out[(b * heads + h) * headDim + d], 1e-5, 1e-5);
+                    // float vs double may put one probability on the other side of an F16 rounding step
+                    double tol = 1e-5 * weight + flip + 1e-6;
+                    double got = out[(b * heads + h) * headDim + d];
+                    if (!(Math.abs(got - ref) <= tol)) {
+                        throw new AssertionError("attention b=" + b + " head " + h + " [" + d + "]: got " + got
+                                + ", reference " + ref + " (tolerance " + tol + ")");
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * Two positions, one head of two values, built so that the F16 rounding of q and of the
+     * probabilities each moves the result far beyond float noise: q = (1000.3, -1000) is
+     * (1000.5, -1000) in F16, so the scores are (0, 0.5), not (0, 0.3).
+     */
+    private static void checkAttentionRounding(Compute c) {
+        float[] q = {1000.3f, -1000f};
+        float[] k = {0f, 0f, 1f, 1f};
+        float[] v = {1f, 0f, -1f, 0.5f};
+        float[] out = new float[2];
+        c.attention(q, k, v, out, 1, 1, 1, 1, 2, 1f);
+        double s1 = half(q[0]) + (double) half(q[1]);
+        double p0 = 1 / (1 + Math.exp(s1));
+        double p1 = 1 - p0;
+        double[] ref = {half((float) p0) - (double) half((float) p1), 0.5 * half((float) p1)};
+        for (int d = 0; d < 2; d++) {
+            if (!(Math.abs(out[d] - ref[d]) <= 1e-6)) {
+                throw new AssertionError("attention [" + d + "] = " + out[d] + ", expected " + ref[d]
+                        + ": q and the softmax probabilities must be rounded to F16 as Compute.attention specifies");
+            }
+        }
+    }
+
+    private static float half(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
+    }
+
+    private static float[] half(float[] a) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = half(a[i]);
+        }
+        return a;
+    }
+
+    /** The spacing of F16 values around {@code p} (0 <= p <= 1). */
+    private static double halfUlp(double p) {
+        if (p < 0x1p-14) {
+            return 0x1p-24;
+        }
+        return Math.ulp((float) p) * 0x1p13; // float has 13 more fraction bits than F16
     }
 
     // ---- elementwise

@@ -35,6 +35,13 @@ public interface Compute extends AutoCloseable {
      * the caches are {@code [position][kvHeads × headDim]} and already hold every position up to
      * the last query's; query head {@code h} uses KV head {@code h / (heads / kvHeads)}. Writes
      * {@code out[batch][heads × headDim]} = softmax(q·kᵀ·scale) · v.
+     *
+     * <p>Rounding, so that every backend reproduces llama.cpp's logits: the model keeps the caches
+     * in values representable in IEEE half precision (llama.cpp's default F16 KV cache), and, as
+     * ggml does when it multiplies by F16 caches, implementations round each {@code q} value to
+     * half precision before {@code q·k} and each softmax probability to half precision before it
+     * weights {@code v} ({@code Float.float16ToFloat(Float.floatToFloat16(x))}, nearest even).
+     * Scores and the softmax are computed in float.
      */
     void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
                    int heads, int kvHeads, int headDim, float scale);

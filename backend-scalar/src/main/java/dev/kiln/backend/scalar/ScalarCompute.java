@@ -136,17 +136,22 @@ final class ScalarCompute implements Compute {
         int group = heads / kvHeads;
         pool.forRange(batch * heads, (from, to) -> {
             float[] scores = new float[positions];
+            float[] query = new float[headDim];
             for (int task = from; task < to; task++) {
                 int b = task / heads;
                 int h = task % heads;
                 int last = firstPos + b;
                 int qBase = b * rowLen + h * headDim;
                 int kvBase = (h / group) * headDim;
+                // ggml multiplies by the F16 K cache in F16: q is rounded first (see Compute.attention)
+                for (int d = 0; d < headDim; d++) {
+                    query[d] = toHalfAndBack(q[qBase + d]);
+                }
                 for (int t = 0; t <= last; t++) {
                     int kBase = t * kvLen + kvBase;
                     float dot = 0;
                     for (int d = 0; d < headDim; d++) {
-                        dot += q[qBase + d] * keyCache[kBase + d];
+                        dot += query[d] * keyCache[kBase + d];
                     }
                     scores[t] = dot * scale;
                 }
@@ -155,7 +160,8 @@ final class ScalarCompute implements Compute {
                     out[qBase + d] = 0;
                 }
                 for (int t = 0; t <= last; t++) {
-                    float p = scores[t];
+                    // ...and the probabilities are rounded to F16 before they weight the F16 V cache
+                    float p = toHalfAndBack(scores[t]);
                     int vBase = t * kvLen + kvBase;
                     for (int d = 0; d < headDim; d++) {
                         out[qBase + d] += p * valueCache[vBase + d];
@@ -163,6 +169,10 @@ final class ScalarCompute implements Compute {
                 }
             }
         });
+    }
+
+    private static float toHalfAndBack(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
     }
 
     @Override

@@ -36,8 +36,9 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
     }
 
     private static float dotUnchecked(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
-        int[] lane = new int[8];
-        float[] sums = new float[8];
+        // ggml's eight int32 lanes (position mod 8) and their float sums, kept in locals: the
+        // lane of a value is its byte index within each 8-byte word of nibbles.
+        float f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0, f5 = 0, f6 = 0, f7 = 0;
         float sumf = 0;
         for (int i = 0; i < blocks; i++) {
             long block = offset + (long) i * Q4KLayout.BYTES;
@@ -47,9 +48,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
             int s8 = weights.get(Q4KLayout.U32, block + Q4KLayout.SCALES + 8);
             int minSum = 0;
             int xb = i * 16;
-            for (int l = 0; l < 8; l++) {
-                lane[l] = 0;
-            }
+            int l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
             int qo = i * Q4KLayout.BLOCK;
             for (int g = 0; g < 4; g++) {
                 int scLo = subScale(s0, s4, s8, 2 * g);
@@ -62,23 +61,38 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
                 int a = qo + 64 * g;
                 for (int k = 0; k < 4; k++) {
                     long v = weights.get(Q4KLayout.U64, q + 8L * k);
-                    int p = a + 8 * k;
-                    for (int b = 0; b < 8; b++) {
-                        int byt = (int) (v >>> (8 * b)) & 0xFF;
-                        lane[b] += scLo * ((byt & 0xF) * x.qs[p + b]) + scHi * ((byt >>> 4) * x.qs[p + 32 + b]);
-                    }
+                    long xl = x.word(a + 8 * k);      // activations for the low nibbles
+                    long xh = x.word(a + 32 + 8 * k); // and for the high nibbles, 32 values on
+                    l0 += scLo * ((int) ((v >>> 0) & 0xF) * (byte) (xl >>> 0)) + scHi * ((int) ((v >>> 4) & 0xF) * (byte) (xh >>> 0));
+                    l1 += scLo * ((int) ((v >>> 8) & 0xF) * (byte) (xl >>> 8)) + scHi * ((int) ((v >>> 12) & 0xF) * (byte) (xh >>> 8));
+                    l2 += scLo * ((int) ((v >>> 16) & 0xF) * (byte) (xl >>> 16)) + scHi * ((int) ((v >>> 20) & 0xF) * (byte) (xh >>> 16));
+                    l3 += scLo * ((int) ((v >>> 24) & 0xF) * (byte) (xl >>> 24)) + scHi * ((int) ((v >>> 28) & 0xF) * (byte) (xh >>> 24));
+                    l4 += scLo * ((int) ((v >>> 32) & 0xF) * (byte) (xl >>> 32)) + scHi * ((int) ((v >>> 36) & 0xF) * (byte) (xh >>> 32));
+                    l5 += scLo * ((int) ((v >>> 40) & 0xF) * (byte) (xl >>> 40)) + scHi * ((int) ((v >>> 44) & 0xF) * (byte) (xh >>> 40));
+                    l6 += scLo * ((int) ((v >>> 48) & 0xF) * (byte) (xl >>> 48)) + scHi * ((int) ((v >>> 52) & 0xF) * (byte) (xh >>> 48));
+                    l7 += scLo * ((int) ((v >>> 56) & 0xF) * (byte) (xl >>> 56)) + scHi * ((int) ((v >>> 60) & 0xF) * (byte) (xh >>> 56));
                 }
             }
             float d = Q4KLayout.d(weights, block) * x.d[i];
-            for (int l = 0; l < 8; l++) {
-                sums[l] += d * lane[l];
-            }
+            f0 += d * l0;
+            f1 += d * l1;
+            f2 += d * l2;
+            f3 += d * l3;
+            f4 += d * l4;
+            f5 += d * l5;
+            f6 += d * l6;
+            f7 += d * l7;
             float dmin = Q4KLayout.dmin(weights, block) * x.d[i];
             sumf -= dmin * minSum;
         }
-        for (int l = 0; l < 8; l++) {
-            sumf += sums[l];
-        }
+        sumf += f0;
+        sumf += f1;
+        sumf += f2;
+        sumf += f3;
+        sumf += f4;
+        sumf += f5;
+        sumf += f6;
+        sumf += f7;
         return sumf;
     }
 

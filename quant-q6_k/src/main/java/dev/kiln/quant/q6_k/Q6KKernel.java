@@ -36,52 +36,83 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
     }
 
     private static float dotUnchecked(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
-        int[] lane = new int[8];
-        int[] sc = new int[16];
-        float[] sums = new float[8];
+        // ggml's eight int32 lanes (position mod 8) and their float sums, kept in locals: the
+        // lane of a value is its byte index within each 8-byte word of ql/qh.
+        float f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0, f5 = 0, f6 = 0, f7 = 0;
         for (int i = 0; i < blocks; i++) {
             long block = offset + (long) i * Q6KLayout.BYTES;
-            for (int j = 0; j < 16; j++) {
-                sc[j] = Q6KLayout.scale(weights, block, j);
-            }
-            for (int l = 0; l < 8; l++) {
-                lane[l] = 0;
-            }
+            int l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
             for (int half = 0; half < 2; half++) {
                 long ql = block + Q6KLayout.QL + 64L * half;
                 long qh = block + Q6KLayout.QH + 32L * half;
                 int p0 = i * Q6KLayout.BLOCK + 128 * half;
-                int s = 8 * half;
                 for (int k = 0; k < 4; k++) {
-                    long lo = weights.get(Q6KLayout.U64, ql + 8L * k);
-                    long hi = weights.get(Q6KLayout.U64, ql + 32 + 8L * k);
-                    long h = weights.get(Q6KLayout.U64, qh + 8L * k);
-                    int is = s + k / 2; // group of 16 for positions 8k..8k+7
+                    long lo = weights.get(Q6KLayout.U64, ql + 8L * k);      // values l (low nibble), l+64 (high)
+                    long hi = weights.get(Q6KLayout.U64, ql + 32 + 8L * k); // values l+32, l+96
+                    long h = weights.get(Q6KLayout.U64, qh + 8L * k);       // their top two bits
+                    int is = 8 * half + k / 2; // scale group of 16 for values 8k..8k+7
+                    int s1 = Q6KLayout.scale(weights, block, is);
+                    int s2 = Q6KLayout.scale(weights, block, is + 2);
+                    int s3 = Q6KLayout.scale(weights, block, is + 4);
+                    int s4 = Q6KLayout.scale(weights, block, is + 6);
                     int p = p0 + 8 * k;
-                    for (int b = 0; b < 8; b++) {
-                        int a = (int) (lo >>> (8 * b)) & 0xFF;
-                        int c = (int) (hi >>> (8 * b)) & 0xFF;
-                        int e = (int) (h >>> (8 * b)) & 0xFF;
-                        int q1 = ((a & 0xF) | ((e & 3) << 4)) - 32;
-                        int q2 = ((c & 0xF) | (((e >>> 2) & 3) << 4)) - 32;
-                        int q3 = ((a >>> 4) | (((e >>> 4) & 3) << 4)) - 32;
-                        int q4 = ((c >>> 4) | (((e >>> 6) & 3) << 4)) - 32;
-                        lane[b] += sc[is] * (q1 * x.qs[p + b])
-                                + sc[is + 2] * (q2 * x.qs[p + 32 + b])
-                                + sc[is + 4] * (q3 * x.qs[p + 64 + b])
-                                + sc[is + 6] * (q4 * x.qs[p + 96 + b]);
-                    }
+                    long x1 = x.word(p);
+                    long x2 = x.word(p + 32);
+                    long x3 = x.word(p + 64);
+                    long x4 = x.word(p + 96);
+                    l0 += s1 * ((((int) (lo >>> 0) & 0xF) | (((int) (h >>> 0) & 3) << 4)) - 32) * (byte) (x1 >>> 0)
+                            + s2 * ((((int) (hi >>> 0) & 0xF) | (((int) (h >>> 2) & 3) << 4)) - 32) * (byte) (x2 >>> 0)
+                            + s3 * ((((int) (lo >>> 4) & 0xF) | (((int) (h >>> 4) & 3) << 4)) - 32) * (byte) (x3 >>> 0)
+                            + s4 * ((((int) (hi >>> 4) & 0xF) | (((int) (h >>> 6) & 3) << 4)) - 32) * (byte) (x4 >>> 0);
+                    l1 += s1 * ((((int) (lo >>> 8) & 0xF) | (((int) (h >>> 8) & 3) << 4)) - 32) * (byte) (x1 >>> 8)
+                            + s2 * ((((int) (hi >>> 8) & 0xF) | (((int) (h >>> 10) & 3) << 4)) - 32) * (byte) (x2 >>> 8)
+                            + s3 * ((((int) (lo >>> 12) & 0xF) | (((int) (h >>> 12) & 3) << 4)) - 32) * (byte) (x3 >>> 8)
+                            + s4 * ((((int) (hi >>> 12) & 0xF) | (((int) (h >>> 14) & 3) << 4)) - 32) * (byte) (x4 >>> 8);
+                    l2 += s1 * ((((int) (lo >>> 16) & 0xF) | (((int) (h >>> 16) & 3) << 4)) - 32) * (byte) (x1 >>> 16)
+                            + s2 * ((((int) (hi >>> 16) & 0xF) | (((int) (h >>> 18) & 3) << 4)) - 32) * (byte) (x2 >>> 16)
+                            + s3 * ((((int) (lo >>> 20) & 0xF) | (((int) (h >>> 20) & 3) << 4)) - 32) * (byte) (x3 >>> 16)
+                            + s4 * ((((int) (hi >>> 20) & 0xF) | (((int) (h >>> 22) & 3) << 4)) - 32) * (byte) (x4 >>> 16);
+                    l3 += s1 * ((((int) (lo >>> 24) & 0xF) | (((int) (h >>> 24) & 3) << 4)) - 32) * (byte) (x1 >>> 24)
+                            + s2 * ((((int) (hi >>> 24) & 0xF) | (((int) (h >>> 26) & 3) << 4)) - 32) * (byte) (x2 >>> 24)
+                            + s3 * ((((int) (lo >>> 28) & 0xF) | (((int) (h >>> 28) & 3) << 4)) - 32) * (byte) (x3 >>> 24)
+                            + s4 * ((((int) (hi >>> 28) & 0xF) | (((int) (h >>> 30) & 3) << 4)) - 32) * (byte) (x4 >>> 24);
+                    l4 += s1 * ((((int) (lo >>> 32) & 0xF) | (((int) (h >>> 32) & 3) << 4)) - 32) * (byte) (x1 >>> 32)
+                            + s2 * ((((int) (hi >>> 32) & 0xF) | (((int) (h >>> 34) & 3) << 4)) - 32) * (byte) (x2 >>> 32)
+                            + s3 * ((((int) (lo >>> 36) & 0xF) | (((int) (h >>> 36) & 3) << 4)) - 32) * (byte) (x3 >>> 32)
+                            + s4 * ((((int) (hi >>> 36) & 0xF) | (((int) (h >>> 38) & 3) << 4)) - 32) * (byte) (x4 >>> 32);
+                    l5 += s1 * ((((int) (lo >>> 40) & 0xF) | (((int) (h >>> 40) & 3) << 4)) - 32) * (byte) (x1 >>> 40)
+                            + s2 * ((((int) (hi >>> 40) & 0xF) | (((int) (h >>> 42) & 3) << 4)) - 32) * (byte) (x2 >>> 40)
+                            + s3 * ((((int) (lo >>> 44) & 0xF) | (((int) (h >>> 44) & 3) << 4)) - 32) * (byte) (x3 >>> 40)
+                            + s4 * ((((int) (hi >>> 44) & 0xF) | (((int) (h >>> 46) & 3) << 4)) - 32) * (byte) (x4 >>> 40);
+                    l6 += s1 * ((((int) (lo >>> 48) & 0xF) | (((int) (h >>> 48) & 3) << 4)) - 32) * (byte) (x1 >>> 48)
+                            + s2 * ((((int) (hi >>> 48) & 0xF) | (((int) (h >>> 50) & 3) << 4)) - 32) * (byte) (x2 >>> 48)
+                            + s3 * ((((int) (lo >>> 52) & 0xF) | (((int) (h >>> 52) & 3) << 4)) - 32) * (byte) (x3 >>> 48)
+                            + s4 * ((((int) (hi >>> 52) & 0xF) | (((int) (h >>> 54) & 3) << 4)) - 32) * (byte) (x4 >>> 48);
+                    l7 += s1 * ((((int) (lo >>> 56) & 0xF) | (((int) (h >>> 56) & 3) << 4)) - 32) * (byte) (x1 >>> 56)
+                            + s2 * ((((int) (hi >>> 56) & 0xF) | (((int) (h >>> 58) & 3) << 4)) - 32) * (byte) (x2 >>> 56)
+                            + s3 * ((((int) (lo >>> 60) & 0xF) | (((int) (h >>> 60) & 3) << 4)) - 32) * (byte) (x3 >>> 56)
+                            + s4 * ((((int) (hi >>> 60) & 0xF) | (((int) (h >>> 62) & 3) << 4)) - 32) * (byte) (x4 >>> 56);
                 }
             }
             float d = Q6KLayout.d(weights, block) * x.d[i];
-            for (int l = 0; l < 8; l++) {
-                sums[l] += d * lane[l];
-            }
+            f0 += d * l0;
+            f1 += d * l1;
+            f2 += d * l2;
+            f3 += d * l3;
+            f4 += d * l4;
+            f5 += d * l5;
+            f6 += d * l6;
+            f7 += d * l7;
         }
         float sumf = 0;
-        for (int l = 0; l < 8; l++) {
-            sumf += sums[l];
-        }
+        sumf += f0;
+        sumf += f1;
+        sumf += f2;
+        sumf += f3;
+        sumf += f4;
+        sumf += f5;
+        sumf += f6;
+        sumf += f7;
         return sumf;
     }
 

@@ -1,5 +1,9 @@
 package dev.kiln.quant.q6_k;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Activations quantized as ggml's Q8_K blocks (float scale, 256 int8, int16 sums per 16), the
  * form llama.cpp's CPU backend multiplies K-quant weights with. Built once per activation row
@@ -7,6 +11,7 @@ package dev.kiln.quant.q6_k;
  */
 final class Q8KActivations {
     static final int BLOCK = 256;
+    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     final int count;
     final float[] d;
@@ -19,6 +24,11 @@ final class Q8KActivations {
         this.d = new float[blocks];
         this.qs = new byte[count];
         this.bsums = new short[blocks * 16];
+    }
+
+    /** The eight quantized activations starting at {@code index}, little-endian in a long. */
+    long word(int index) {
+        return (long) WORD.get(qs, index);
     }
 
     /** ggml's {@code quantize_row_q8_K_ref}: scale so the largest magnitude maps to ±127. */

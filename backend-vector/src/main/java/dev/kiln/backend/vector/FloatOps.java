@@ -1,0 +1,174 @@
+package dev.kiln.backend.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Element-wise and reduction kernels on float rows, one row per call. */
+final class FloatOps {
+
+    private final Lanes lanes;
+    private final VectorShuffle<Float> swapPairs;
+
+    FloatOps(Lanes lanes) {
+        this.lanes = lanes;
+        this.swapPairs = VectorShuffle.fromOp(lanes.floats(), i -> i ^ 1);
+    }
+
+    float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector a0 = FloatVector.zero(f);
+        FloatVector a1 = FloatVector.zero(f);
+        int i = 0;
+        for (; i + 2 * step <= n; i += 2 * step) {
+            a0 = FloatVector.fromArray(f, a, aOffset + i).fma(FloatVector.fromArray(f, b, bOffset + i), a0);
+            a1 = FloatVector.fromArray(f, a, aOffset + i + step).fma(FloatVector.fromArray(f, b, bOffset + i + step), a1);
+        }
+        for (; i + step <= n; i += step) {
+            a0 = FloatVector.fromArray(f, a, aOffset + i).fma(FloatVector.fromArray(f, b, bOffset + i), a0);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    /** {@code acc[accOffset + i] += a · v[vOffset + i]}. */
+    void axpy(float[] acc, int accOffset, float a, float[] v, int vOffset, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector av = FloatVector.broadcast(f, a);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(f, v, vOffset + i).fma(av, FloatVector.fromArray(f, acc, accOffset + i))
+                    .intoArray(acc, accOffset + i);
+        }
+        for (; i < n; i++) {
+            acc[accOffset + i] += a * v[vOffset + i];
+        }
+    }
+
+    void rmsNorm(float[] x, int offset, float[] weight, float eps, float[] out, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector ss = FloatVector.zero(f);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector v = FloatVector.fromArray(f, x, offset + i);
+            ss = v.fma(v, ss);
+        }
+        float sum = ss.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[offset + i] * x[offset + i];
+        }
+        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        FloatVector sv = FloatVector.broadcast(f, scale);
+        i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(f, x, offset + i).mul(sv).mul(FloatVector.fromArray(f, weight, i))
+                    .intoArray(out, offset + i);
+        }
+        for (; i < n; i++) {
+            out[offset + i] = x[offset + i] * scale * weight[i];
+        }
+    }
+
+    void softmax(float[] x, int offset, int n) {
+        if (n <= 0) {
+            return;
+        }
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector mv = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            mv = mv.max(FloatVector.fromArray(f, x, offset + i));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[offset + i]);
+        }
+        FloatVector maxv = FloatVector.broadcast(f, max);
+        FloatVector sv = FloatVector.zero(f);
+        i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector e = FloatVector.fromArray(f, x, offset + i).sub(maxv).lanewise(VectorOperators.EXP);
+            e.intoArray(x, offset + i);
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        FloatVector iv = FloatVector.broadcast(f, inv);
+        i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(f, x, offset + i).mul(iv).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] *= inv;
+        }
+    }
+
+    /** gate = silu(gate) · up = gate / (1 + e^-gate) · up. */
+    void siluMul(float[] gate, float[] up, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector one = FloatVector.broadcast(f, 1f);
+        int i = from;
+        for (; i + step <= to; i += step) {
+            FloatVector g = FloatVector.fromArray(f, gate, i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) {
+            float g = gate[i];
+            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+        }
+    }
+
+    void add(float[] acc, float[] x, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        int i = from;
+        for (; i + step <= to; i += step) {
+            FloatVector.fromArray(f, acc, i).add(FloatVector.fromArray(f, x, i)).intoArray(acc, i);
+        }
+        for (; i < to; i++) {
+            acc[i] += x[i];
+        }
+    }
+
+    /**
+     * Rotates pairs (2i, 2i+1), i < pairs, of each of {@code heads} heads of one row in place:
+     * x' = x·cos + swap(x)·(−sin, +sin), with cos/sin already spread over both lanes of each pair.
+     */
+    void rope(float[] x, int offset, int heads, int headDim, float[] cos2, float[] sin2, int rotated) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headDim;
+            int j = 0;
+            for (; j + step <= rotated; j += step) {
+                FloatVector v = FloatVector.fromArray(f, x, base + j);
+                FloatVector swapped = v.rearrange(swapPairs);
+                swapped.fma(FloatVector.fromArray(f, sin2, j), v.mul(FloatVector.fromArray(f, cos2, j)))
+                        .intoArray(x, base + j);
+            }
+            for (; j < rotated; j += 2) {
+                float c = cos2[j];
+                float s = sin2[j + 1];
+                float x0 = x[base + j];
+                float x1 = x[base + j + 1];
+                x[base + j] = x0 * c - x1 * s;
+                x[base + j + 1] = x0 * s + x1 * c;
+            }
+        }
+    }
+}

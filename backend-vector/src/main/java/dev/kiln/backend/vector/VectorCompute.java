@@ -1,0 +1,291 @@
+package dev.kiln.backend.vector;
+
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.backend.Compute;
+import dev.kiln.api.backend.RopeTable;
+import dev.kiln.api.backend.Weights;
+import dev.kiln.api.quant.DotKernel;
+import dev.kiln.api.quant.QuantType;
+import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The vector backend's compute context: built-in SIMD kernels for F32, F16, BF16, Q4_0, Q8_0,
+ * Q4_K and Q6_K, any other type through its plugin's {@code vectorKernel()} or {@code kernel()},
+ * and every op split over a {@link WorkerPool} of its own.
+ */
+public final class VectorCompute implements Compute {
+
+    /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
+    private static final int PARALLEL_ELEMENTS = 1 << 15;
+    /** Rows per decoded tile in prompt processing. */
+    private static final int TILE_ROWS = 4;
+
+    private final Lanes lanes;
+    private final WorkerPool pool;
+    private final FloatOps ops;
+    private final DecodedTile tile;
+    private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
+    private final Map<Class<?>, Optional<RowKernel>> verified = new ConcurrentHashMap<>();
+    private final float[][] scratch;
+
+    /** A compute context at the machine's preferred vector width. */
+    public VectorCompute(int threads) {
+        this(threads, Lanes.preferred());
+    }
+
+    /** A compute context at an explicit width (tests and benchmarks of the 128/256-bit paths). */
+    public VectorCompute(int threads, Lanes lanes) {
+        this.lanes = Objects.requireNonNull(lanes, "lanes is null");
+        this.pool = new WorkerPool(threads, "kiln-vector");
+        this.ops = new FloatOps(lanes);
+        this.tile = new DecodedTile(lanes, ops);
+        this.scratch = new float[threads][];
+        kernels.put(GgmlType.F32, new F32Kernel(lanes));
+        kernels.put(GgmlType.F16, new F16Kernel(lanes));
+        kernels.put(GgmlType.BF16, new Bf16Kernel(lanes));
+        kernels.put(GgmlType.Q4_0, new Q4_0Kernel(lanes));
+        kernels.put(GgmlType.Q8_0, new Q8_0Kernel(lanes));
+        kernels.put(GgmlType.Q4_K, new Q4KKernel(lanes));
+        kernels.put(GgmlType.Q6_K, new Q6KKernel(lanes));
+    }
+
+    /** The vector width this context runs at. */
+    public Lanes lanes() {
+        return lanes;
+    }
+
+    @Override
+    public String backendName() {
+        return VectorBackend.NAME;
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    private float[] scratch(int worker, int size) {
+        float[] s = scratch[worker];
+        if (s == null || s.length < size) {
+            s = new float[size];
+            scratch[worker] = s;
+        }
+        return s;
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    @Override
+    public void matmul(Weights w, float[] x, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.columns();
+        check(batch >= 1, "batch must be positive, got " + batch);
+        check(x.length >= (long) batch * cols, w.name() + ": input has " + x.length + " floats, need " + (long) batch * cols);
+        check(out.length >= (long) batch * rows, w.name() + ": output has " + out.length + " floats, need " + (long) batch * rows);
+        RowKernel k = builtIn(w.type());
+        if (k == null) {
+            DotKernel<?> plugin = w.type().vectorKernel().orElseGet(w.type()::kernel);
+            pluginMatmul(plugin, w, x, out, batch);
+        } else if (batch == 1) {
+            matvec(k, w, x, out);
+        } else {
+            decodedMatmul(k, w, x, out, batch);
+        }
+    }
+
+    /**
+     * The built-in kernel for this plugin's ggml type, if the plugin decodes that layout the way
+     * the kernel does (checked once per plugin class); otherwise the plugin's own kernel runs.
+     */
+    private RowKernel builtIn(QuantType type) {
+        RowKernel k = kernels.get(type.ggmlType());
+        if (k == null) {
+            return null;
+        }
+        return verified.computeIfAbsent(type.getClass(),
+                c -> LayoutProbe.agrees(type, k) ? Optional.of(k) : Optional.empty()).orElse(null);
+    }
+
+    /** Whether matrices of {@code type} run on a built-in kernel here (rather than the plugin's). */
+    boolean runsBuiltIn(QuantType type) {
+        return builtIn(type) != null;
+    }
+
+    /** Rows per parallel piece: several pieces per thread so uneven progress evens out. */
+    private int rowsPerPart(int rows, int multiple) {
+        int per = Math.max(multiple, rows / (pool.threads() * 8));
+        return (per + multiple - 1) / multiple * multiple;
+    }
+
+    private void matvec(RowKernel k, Weights w, float[] x, float[] out) {
+        int rows = w.rows();
+        int cols = w.columns();
+        long rowBytes = w.rowBytes();
+        MemorySegment data = w.data();
+        Object prepared = k.prepare(x, 0, cols);
+        int per = rowsPerPart(rows, 4);
+        int parts = (rows + per - 1) / per;
+        pool.run(parts, (part, worker) -> {
+            int r0 = part * per;
+            int r1 = Math.min(rows, r0 + per);
+            k.dotRows(data, rowBytes, r0, r1, x, 0, cols, prepared, out, 0);
+        });
+    }
+
+    private void decodedMatmul(RowKernel k, Weights w, float[] x, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.columns();
+        long rowBytes = w.rowBytes();
+        MemorySegment data = w.data();
+        int per = rowsPerPart(rows, TILE_ROWS);
+        int parts = (rows + per - 1) / per;
+        pool.run(parts, (part, worker) -> {
+            float[] decoded = scratch(worker, TILE_ROWS * cols);
+            int end = Math.min(rows, part * per + per);
+            for (int r0 = part * per; r0 < end; r0 += TILE_ROWS) {
+                int nr = Math.min(TILE_ROWS, end - r0);
+                for (int r = 0; r < nr; r++) {
+                    k.decode(data, (r0 + r) * rowBytes, decoded, r * cols, cols);
+                }
+                for (int t0 = 0; t0 < batch; t0 += 4) {
+                    tile.multiply(decoded, nr, x, t0, Math.min(4, batch - t0), cols, out, rows, r0);
+                }
+            }
+        });
+    }
+
+    private <A> void pluginMatmul(DotKernel<A> k, Weights w, float[] x, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.columns();
+        long rowBytes = w.rowBytes();
+        MemorySegment data = w.data();
+        @SuppressWarnings("unchecked")
+        A[] prepared = (A[]) new Object[batch];
+        for (int b = 0; b < batch; b++) {
+            prepared[b] = k.prepare(x, b * cols, cols);
+        }
+        int per = rowsPerPart(rows, 1);
+        int parts = (rows + per - 1) / per;
+        pool.run(parts, (part, worker) -> {
+            int r0 = part * per;
+            int r1 = Math.min(rows, r0 + per);
+            for (int b = 0; b < batch; b++) {
+                k.dotRows(data, r0 * rowBytes, rowBytes, r1 - r0, prepared[b], cols, out, b * rows + r0);
+            }
+        });
+    }
+
+    /** Runs {@code body} over {@code [0, batch)} rows of {@code n}, in parallel only when there is enough work. */
+    private void rows(int batch, int n, WorkerPool.Body body) {
+        if ((long) batch * n < PARALLEL_ELEMENTS || batch == 1) {
+            for (int b = 0; b < batch; b++) {
+                body.run(b, 0);
+            }
+        } else {
+            pool.run(batch, body);
+        }
+    }
+
+    /** Runs {@code body(from, to)} over chunks of {@code [0, n)}. */
+    private void chunks(int n, Range body) {
+        if (n < PARALLEL_ELEMENTS) {
+            body.run(0, n);
+            return;
+        }
+        int parts = pool.threads();
+        int per = ((n + parts - 1) / parts + 63) & ~63;
+        pool.run((n + per - 1) / per, (part, worker) -> body.run(part * per, Math.min(n, part * per + per)));
+    }
+
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    @Override
+    public void rmsNorm(float[] x, float[] weight, float eps, float[] out, int n, int batch) {
+        check(x.length >= (long) n * batch && out.length >= (long) n * batch && weight.length >= n,
+                "rmsNorm: arrays shorter than " + batch + " rows of " + n);
+        rows(batch, n, (b, worker) -> ops.rmsNorm(x, b * n, weight, eps, out, n));
+    }
+
+    @Override
+    public void rope(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table) {
+        int pairs = table.pairs();
+        check(2 * pairs <= headDim, "rope: " + pairs + " pairs do not fit a head of " + headDim);
+        check(firstPos >= 0 && firstPos + batch <= table.positions(),
+                "rope: positions " + firstPos + ".." + (firstPos + batch - 1) + " outside the table of " + table.positions());
+        int dim = heads * headDim;
+        rows(batch, dim, (b, worker) -> {
+            int pos = firstPos + b;
+            float[] cos2 = new float[2 * pairs];
+            float[] sin2 = new float[2 * pairs];
+            for (int i = 0; i < pairs; i++) {
+                float c = table.cos()[pos * pairs + i];
+                float s = table.sin()[pos * pairs + i];
+                cos2[2 * i] = c;
+                cos2[2 * i + 1] = c;
+                sin2[2 * i] = -s;
+                sin2[2 * i + 1] = s;
+            }
+            ops.rope(x, b * dim, heads, headDim, cos2, sin2, 2 * pairs);
+        });
+    }
+
+    @Override
+    public void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
+                          int heads, int kvHeads, int headDim, float scale) {
+        check(kvHeads > 0 && heads % kvHeads == 0, "attention: " + heads + " heads not a multiple of " + kvHeads + " kv heads");
+        int group = heads / kvHeads;
+        int qDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        int positions = firstPos + batch;
+        check(keyCache.length >= (long) positions * kvDim && valueCache.length >= (long) positions * kvDim,
+                "attention: caches hold fewer than " + positions + " positions");
+        pool.run(batch * heads, (part, worker) -> {
+            int b = part / heads;
+            int h = part % heads;
+            int last = firstPos + b;
+            int qo = b * qDim + h * headDim;
+            int kvo = (h / group) * headDim;
+            float[] scores = scratch(worker, last + 1);
+            for (int t = 0; t <= last; t++) {
+                scores[t] = ops.dot(q, qo, keyCache, t * kvDim + kvo, headDim) * scale;
+            }
+            ops.softmax(scores, 0, last + 1);
+            java.util.Arrays.fill(out, qo, qo + headDim, 0f);
+            for (int t = 0; t <= last; t++) {
+                ops.axpy(out, qo, scores[t], valueCache, t * kvDim + kvo, headDim);
+            }
+        });
+    }
+
+    @Override
+    public void siluMul(float[] gate, float[] up, int n) {
+        chunks(n, (from, to) -> ops.siluMul(gate, up, from, to));
+    }
+
+    @Override
+    public void add(float[] acc, float[] x, int n) {
+        chunks(n, (from, to) -> ops.add(acc, x, from, to));
+    }
+
+    @Override
+    public void softmax(float[] x, int offset, int n) {
+        ops.softmax(x, offset, n);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -10,6 +10,7 @@ import java.util.ServiceLoader;
 
 /** The repository's fixture files (system property {@code kiln.fixtures}), opened with format-gguf. */
 final class Fixtures {
+    static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Fixtures() {

@@ -89,6 +89,36 @@ class Q4KGoldenTest {
         }
     }
 
+    /**
+     * llama-quantize (no importance matrix) wrote tiny-kquant-Q4_K_M's Q4_K tensors from the F16
+     * model with the same reference quantizer: converting the F16 weights gives the same bytes.
+     */
+    @Test
+    void quantizationMatchesLlamaQuantizeOnARealModel() {
+        try (ModelFile f16 = Fixtures.open("models/tiny-kquant/tiny-kquant-F16.gguf");
+             ModelFile quantized = Fixtures.open("models/tiny-kquant/tiny-kquant-Q4_K_M.gguf");
+             Arena arena = Arena.ofConfined()) {
+            int tensors = 0;
+            for (TensorInfo t : quantized.tensors()) {
+                if (t.type() != GgmlType.Q4_K) {
+                    continue;
+                }
+                TensorInfo src = Fixtures.tensor(f16, t.name());
+                assertEquals(GgmlType.F16, src.type());
+                MemorySegment half = f16.data(src);
+                float[] x = new float[(int) src.elementCount()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = Float.float16ToFloat(half.getAtIndex(Fixtures.F16, i));
+                }
+                MemorySegment mine = arena.allocate(q4k.byteSize(x.length));
+                q4k.quantize(x, 0, x.length, mine, 0);
+                assertEquals(-1, mine.mismatch(quantized.data(t)), t.name() + ": first differing byte");
+                tensors++;
+            }
+            assertEquals(13, tensors);
+        }
+    }
+
     static double relativeRmse(float[] x, float[] y) {
         double e = 0;
         double s = 0;

@@ -89,6 +89,40 @@ class Q6KGoldenTest {
         }
     }
 
+    /**
+     * llama-quantize (no importance matrix) wrote the Q6_K tensors of tiny-kquant-Q6_K and
+     * tiny-kquant-Q4_K_M from the F16 model with the same reference quantizer: converting the
+     * F16 weights gives the same bytes.
+     */
+    @Test
+    void quantizationMatchesLlamaQuantizeOnARealModel() {
+        try (ModelFile f16 = Fixtures.open("models/tiny-kquant/tiny-kquant-F16.gguf");
+             Arena arena = Arena.ofConfined()) {
+            int tensors = 0;
+            for (String file : new String[] {"tiny-kquant-Q6_K.gguf", "tiny-kquant-Q4_K_M.gguf", "tiny-kquant-Q4_0.gguf"}) {
+                try (ModelFile quantized = Fixtures.open("models/tiny-kquant/" + file)) {
+                    for (TensorInfo t : quantized.tensors()) {
+                        if (t.type() != GgmlType.Q6_K) {
+                            continue;
+                        }
+                        TensorInfo src = Fixtures.tensor(f16, t.name());
+                        assertEquals(GgmlType.F16, src.type());
+                        MemorySegment half = f16.data(src);
+                        float[] x = new float[(int) src.elementCount()];
+                        for (int i = 0; i < x.length; i++) {
+                            x[i] = Float.float16ToFloat(half.getAtIndex(Fixtures.F16, i));
+                        }
+                        MemorySegment mine = arena.allocate(q6k.byteSize(x.length));
+                        q6k.quantize(x, 0, x.length, mine, 0);
+                        assertEquals(-1, mine.mismatch(quantized.data(t)), file + " " + t.name() + ": first differing byte");
+                        tensors++;
+                    }
+                }
+            }
+            assertEquals(16 + 3 + 1, tensors);
+        }
+    }
+
     static double relativeRmse(float[] x, float[] y) {
         double e = 0;
         double s = 0;

@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
         subcommands = {
             InfoCommand.class,
             PluginsCommand.class,
+            GenerateCommand.class,
+            ChatCommand.class,
+            TokenizeCommand.class,
         })
 public final class KilnCommand implements Runnable {
     /** System property with the Kiln installation directory (set by the launcher). */

@@ -1,0 +1,121 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.KilnException;
+import dev.kiln.api.model.Session;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.generate.ChatTemplate;
+import dev.kiln.runtime.generate.Conversation;
+import dev.kiln.runtime.generate.GenerationOptions;
+import dev.kiln.runtime.generate.GenerationStats;
+import dev.kiln.runtime.generate.Generator;
+import dev.kiln.runtime.generate.Sampler;
+import dev.kiln.runtime.generate.SamplingSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kiln chat}: a conversation with the model's chat template. Each line of stdin is one
+ * user turn (so it works piped); the reply streams to stdout followed by a newline. The whole
+ * conversation stays in one session's KV cache.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat with a model: one user turn per line of stdin, replies on stdout.")
+final class ChatCommand implements Callable<Integer> {
+
+    @ParentCommand
+    KilnCommand kiln;
+
+    @Mixin
+    ComputeOptions compute;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "The model file (default: the embedded stories260K).")
+    Path model;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message opening the conversation.")
+    String system;
+
+    @Option(names = "--chat-template", paramLabel = "NAME",
+            description = "zephyr, llama3 or chatml, instead of the one recognised in the model's tokenizer.chat_template.")
+    String chatTemplate;
+
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+            description = "Most tokens per reply; -1 until the end of the turn or a full context (default: ${DEFAULT-VALUE}).")
+    int tokens = -1;
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+            description = "Context (KV cache) size for the whole conversation (default: the model's, at most 4096).")
+    Integer contextSize;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = kiln.out();
+        PrintWriter err = kiln.err();
+        SamplingSettings settings = sampling.settings();
+        try (LoadedModel loaded = LoadedModel.open(kiln, model != null ? model : KilnCommand.defaultModel(), compute)) {
+            Tokenizer tokenizer = loaded.tokenizer;
+            String eos = tokenizer.eos() >= 0 ? tokenizer.tokenText(tokenizer.eos()) : "</s>";
+            ChatTemplate template = ChatTemplate.forModel(
+                    loaded.file.metadata().findString("tokenizer.chat_template"), eos, chatTemplate);
+            err.println("kiln: " + loaded.describe());
+            err.println("kiln: chat template " + template.name() + (settings.isGreedy() ? "" : ", seed " + settings.seed()));
+            err.flush();
+            int ctx = contextSize != null ? contextSize : Math.min(loaded.model.contextLength(), 4096);
+            if (ctx < 1) {
+                throw new KilnException("-c must be at least 1, got " + ctx);
+            }
+            Session session = loaded.model.newSession(ctx);
+            Conversation conversation = new Conversation(new Generator(session, tokenizer, new Sampler(settings)),
+                    tokenizer, template, system);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            boolean interactive = System.console() != null && System.console().isTerminal();
+            WriterOutputStream reply = new WriterOutputStream(out);
+            while (true) {
+                if (interactive) {
+                    out.print("> ");
+                    out.flush();
+                }
+                String line = readLine(in);
+                if (line == null) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                GenerationStats stats = conversation.reply(line, new GenerationOptions(tokens, List.of(), false), reply);
+                out.println();
+                out.flush();
+                if (kiln.verbose()) {
+                    err.println(String.format(Locale.ROOT, "kiln: %d prompt tokens (%.2f tokens/s), %d generated (%.2f tokens/s), %d of %d context used",
+                            stats.promptTokens(), stats.promptTokensPerSecond(), stats.generatedTokens(),
+                            stats.generationTokensPerSecond(), session.position(), session.contextLength()));
+                    err.flush();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String readLine(BufferedReader in) {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

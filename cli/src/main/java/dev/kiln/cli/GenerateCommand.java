@@ -1,0 +1,101 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.model.Session;
+import dev.kiln.runtime.generate.GenerationOptions;
+import dev.kiln.runtime.generate.GenerationStats;
+import dev.kiln.runtime.generate.Generator;
+import dev.kiln.runtime.generate.Sampler;
+import dev.kiln.runtime.generate.SamplingSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kiln generate}: continues a prompt. Only the continuation goes to stdout, streamed;
+ * load time and speeds go to stderr (like llama-cli {@code -no-cnv}).
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Continue a prompt: stream the generated text to stdout, timings to stderr.")
+final class GenerateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    KilnCommand kiln;
+
+    @Mixin
+    ComputeOptions compute;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "The model file (default: the embedded stories260K, <kiln home>/models/stories260K.gguf).")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
+    String prompt;
+
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+            description = "Tokens to generate; -1 until an end token or a full context (default: ${DEFAULT-VALUE}).")
+    int tokens = 128;
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+            description = "Context (KV cache) size (default: prompt + N, at most the model's context).")
+    Integer contextSize;
+
+    @Option(names = "--stop", paramLabel = "STRING", description = "Stop when this text appears (not printed); repeatable.")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--special", description = "Print the text of special (control) tokens.")
+    boolean special;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = kiln.err();
+        SamplingSettings settings = sampling.settings();
+        try (LoadedModel loaded = LoadedModel.open(kiln, model != null ? model : KilnCommand.defaultModel(), compute)) {
+            err.println("kiln: " + loaded.describe());
+            // llama-cli tokenizes the prompt with BOS and with special-token text parsed
+            int[] ids = loaded.tokenizer.encode(prompt, true, true);
+            Session session = loaded.model.newSession(contextSize(loaded, ids.length));
+            if (!settings.isGreedy()) {
+                err.println("kiln: seed " + settings.seed());
+            }
+            err.flush();
+            Generator generator = new Generator(session, loaded.tokenizer, new Sampler(settings));
+            GenerationStats stats = generator.generate(ids, new GenerationOptions(tokens, stops, special),
+                    new WriterOutputStream(kiln.out()));
+            kiln.out().flush();
+            // stdout holds exactly the continuation; the newline that ends the terminal line goes to stderr
+            err.println();
+            err.println(String.format(Locale.ROOT,
+                    "kiln: prompt %d tokens in %.1f ms (%.2f tokens/s); generated %d tokens in %.1f ms (%.2f tokens/s); stop: %s",
+                    stats.promptTokens(), stats.promptNanos() / 1e6, stats.promptTokensPerSecond(),
+                    stats.generatedTokens(), stats.generationNanos() / 1e6, stats.generationTokensPerSecond(),
+                    stats.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+            err.flush();
+        }
+        return 0;
+    }
+
+    private int contextSize(LoadedModel loaded, int promptTokens) {
+        if (contextSize != null) {
+            if (contextSize < 1) {
+                throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
+            }
+            return contextSize;
+        }
+        int trained = loaded.model.contextLength();
+        if (tokens < 0) {
+            return Math.min(trained, Math.max(4096, promptTokens + 1));
+        }
+        long wanted = (long) promptTokens + tokens;
+        return (int) Math.min(trained, Math.max(1, wanted));
+    }
+}

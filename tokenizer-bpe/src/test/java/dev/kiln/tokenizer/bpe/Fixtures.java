@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The repo's fixtures (system property {@code kiln.fixtures}) and tokenizers built from them, once per test run. */
 final class Fixtures {
     private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    private static final Map<String, Metadata> METADATA = new ConcurrentHashMap<>();
 
     private Fixtures() {
     }
@@ -35,8 +36,12 @@ final class Fixtures {
         return p;
     }
 
-    /** The metadata of a GGUF fixture, read with the GGUF format plugin (a test dependency). */
+    /** The metadata of a GGUF fixture, read with the GGUF format plugin (a test dependency); read once. */
     static Metadata metadata(String relative) {
+        return METADATA.computeIfAbsent(relative, Fixtures::readMetadata);
+    }
+
+    private static Metadata readMetadata(String relative) {
         // the test code runs inside this module, which does not itself use ModelFormat
         Fixtures.class.getModule().addUses(ModelFormat.class);
         ModelFormat gguf = ServiceLoader.load(ModelFormat.class).stream()

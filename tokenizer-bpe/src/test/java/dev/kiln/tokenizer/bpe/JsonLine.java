@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON for one flat object per line: strings, booleans, numbers and arrays of integers. */
+/** Just enough JSON for one flat object per line: strings, booleans, null, numbers and arrays of integers. */
 final class JsonLine {
     private final String s;
     private int pos;
@@ -65,6 +65,10 @@ final class JsonLine {
         if (s.startsWith("true", pos)) {
             pos += 4;
             return true;
+        }
+        if (s.startsWith("null", pos)) {
+            pos += 4;
+            return null;
         }
         if (s.startsWith("false", pos)) {
             pos += 5;

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             InfoCommand.class,
             PluginsCommand.class,
+            CheckPluginCommand.class,
+            QuantizeCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
             TokenizeCommand.class,

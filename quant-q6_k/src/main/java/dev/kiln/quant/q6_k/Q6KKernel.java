@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q6KKernel implements DotKernel<Q8KActivations> {
     private static final String NAME = "Q6_K";
+    private static final long LOW4 = 0x0F0F0F0F0F0F0F0FL;
+    private static final long LOW2 = 0x0303030303030303L;
 
     @Override
     public Q8KActivations prepare(float[] x, int offset, int count) {
@@ -51,47 +53,53 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
                     long hi = weights.get(Q6KLayout.U64, ql + 32 + 8L * k); // values l+32, l+96
                     long h = weights.get(Q6KLayout.U64, qh + 8L * k);       // their top two bits
                     int is = 8 * half + k / 2; // scale group of 16 for values 8k..8k+7
-                    int s1 = Q6KLayout.scale(weights, block, is);
-                    int s2 = Q6KLayout.scale(weights, block, is + 2);
-                    int s3 = Q6KLayout.scale(weights, block, is + 4);
-                    int s4 = Q6KLayout.scale(weights, block, is + 6);
                     int p = p0 + 8 * k;
-                    long x1 = x.word(p);
-                    long x2 = x.word(p + 32);
-                    long x3 = x.word(p + 64);
-                    long x4 = x.word(p + 96);
-                    l0 += s1 * ((((int) (lo >>> 0) & 0xF) | (((int) (h >>> 0) & 3) << 4)) - 32) * (byte) (x1 >>> 0)
-                            + s2 * ((((int) (hi >>> 0) & 0xF) | (((int) (h >>> 2) & 3) << 4)) - 32) * (byte) (x2 >>> 0)
-                            + s3 * ((((int) (lo >>> 4) & 0xF) | (((int) (h >>> 4) & 3) << 4)) - 32) * (byte) (x3 >>> 0)
-                            + s4 * ((((int) (hi >>> 4) & 0xF) | (((int) (h >>> 6) & 3) << 4)) - 32) * (byte) (x4 >>> 0);
-                    l1 += s1 * ((((int) (lo >>> 8) & 0xF) | (((int) (h >>> 8) & 3) << 4)) - 32) * (byte) (x1 >>> 8)
-                            + s2 * ((((int) (hi >>> 8) & 0xF) | (((int) (h >>> 10) & 3) << 4)) - 32) * (byte) (x2 >>> 8)
-                            + s3 * ((((int) (lo >>> 12) & 0xF) | (((int) (h >>> 12) & 3) << 4)) - 32) * (byte) (x3 >>> 8)
-                            + s4 * ((((int) (hi >>> 12) & 0xF) | (((int) (h >>> 14) & 3) << 4)) - 32) * (byte) (x4 >>> 8);
-                    l2 += s1 * ((((int) (lo >>> 16) & 0xF) | (((int) (h >>> 16) & 3) << 4)) - 32) * (byte) (x1 >>> 16)
-                            + s2 * ((((int) (hi >>> 16) & 0xF) | (((int) (h >>> 18) & 3) << 4)) - 32) * (byte) (x2 >>> 16)
-                            + s3 * ((((int) (lo >>> 20) & 0xF) | (((int) (h >>> 20) & 3) << 4)) - 32) * (byte) (x3 >>> 16)
-                            + s4 * ((((int) (hi >>> 20) & 0xF) | (((int) (h >>> 22) & 3) << 4)) - 32) * (byte) (x4 >>> 16);
-                    l3 += s1 * ((((int) (lo >>> 24) & 0xF) | (((int) (h >>> 24) & 3) << 4)) - 32) * (byte) (x1 >>> 24)
-                            + s2 * ((((int) (hi >>> 24) & 0xF) | (((int) (h >>> 26) & 3) << 4)) - 32) * (byte) (x2 >>> 24)
-                            + s3 * ((((int) (lo >>> 28) & 0xF) | (((int) (h >>> 28) & 3) << 4)) - 32) * (byte) (x3 >>> 24)
-                            + s4 * ((((int) (hi >>> 28) & 0xF) | (((int) (h >>> 30) & 3) << 4)) - 32) * (byte) (x4 >>> 24);
-                    l4 += s1 * ((((int) (lo >>> 32) & 0xF) | (((int) (h >>> 32) & 3) << 4)) - 32) * (byte) (x1 >>> 32)
-                            + s2 * ((((int) (hi >>> 32) & 0xF) | (((int) (h >>> 34) & 3) << 4)) - 32) * (byte) (x2 >>> 32)
-                            + s3 * ((((int) (lo >>> 36) & 0xF) | (((int) (h >>> 36) & 3) << 4)) - 32) * (byte) (x3 >>> 32)
-                            + s4 * ((((int) (hi >>> 36) & 0xF) | (((int) (h >>> 38) & 3) << 4)) - 32) * (byte) (x4 >>> 32);
-                    l5 += s1 * ((((int) (lo >>> 40) & 0xF) | (((int) (h >>> 40) & 3) << 4)) - 32) * (byte) (x1 >>> 40)
-                            + s2 * ((((int) (hi >>> 40) & 0xF) | (((int) (h >>> 42) & 3) << 4)) - 32) * (byte) (x2 >>> 40)
-                            + s3 * ((((int) (lo >>> 44) & 0xF) | (((int) (h >>> 44) & 3) << 4)) - 32) * (byte) (x3 >>> 40)
-                            + s4 * ((((int) (hi >>> 44) & 0xF) | (((int) (h >>> 46) & 3) << 4)) - 32) * (byte) (x4 >>> 40);
-                    l6 += s1 * ((((int) (lo >>> 48) & 0xF) | (((int) (h >>> 48) & 3) << 4)) - 32) * (byte) (x1 >>> 48)
-                            + s2 * ((((int) (hi >>> 48) & 0xF) | (((int) (h >>> 50) & 3) << 4)) - 32) * (byte) (x2 >>> 48)
-                            + s3 * ((((int) (lo >>> 52) & 0xF) | (((int) (h >>> 52) & 3) << 4)) - 32) * (byte) (x3 >>> 48)
-                            + s4 * ((((int) (hi >>> 52) & 0xF) | (((int) (h >>> 54) & 3) << 4)) - 32) * (byte) (x4 >>> 48);
-                    l7 += s1 * ((((int) (lo >>> 56) & 0xF) | (((int) (h >>> 56) & 3) << 4)) - 32) * (byte) (x1 >>> 56)
-                            + s2 * ((((int) (hi >>> 56) & 0xF) | (((int) (h >>> 58) & 3) << 4)) - 32) * (byte) (x2 >>> 56)
-                            + s3 * ((((int) (lo >>> 60) & 0xF) | (((int) (h >>> 60) & 3) << 4)) - 32) * (byte) (x3 >>> 56)
-                            + s4 * ((((int) (hi >>> 60) & 0xF) | (((int) (h >>> 62) & 3) << 4)) - 32) * (byte) (x4 >>> 56);
+                    // the 6-bit values of positions l, l+64 (from ql[l]) and l+32, l+96 (from ql[l+32]),
+                    // eight per long, unsigned (bias 32 still in)
+                    long v1 = (lo & LOW4) | ((h & LOW2) << 4);
+                    long v3 = ((lo >>> 4) & LOW4) | (((h >>> 4) & LOW2) << 4);
+                    int sa = Q6KLayout.scale(weights, block, is);
+                    int sb = Q6KLayout.scale(weights, block, is + 4);
+                    long xa = x.word(p);
+                    long xb = x.word(p + 64);
+                    l0 += sa * (((int) (v1 >>> 0) & 0xFF) - 32) * (byte) (xa >>> 0)
+                            + sb * (((int) (v3 >>> 0) & 0xFF) - 32) * (byte) (xb >>> 0);
+                    l1 += sa * (((int) (v1 >>> 8) & 0xFF) - 32) * (byte) (xa >>> 8)
+                            + sb * (((int) (v3 >>> 8) & 0xFF) - 32) * (byte) (xb >>> 8);
+                    l2 += sa * (((int) (v1 >>> 16) & 0xFF) - 32) * (byte) (xa >>> 16)
+                            + sb * (((int) (v3 >>> 16) & 0xFF) - 32) * (byte) (xb >>> 16);
+                    l3 += sa * (((int) (v1 >>> 24) & 0xFF) - 32) * (byte) (xa >>> 24)
+                            + sb * (((int) (v3 >>> 24) & 0xFF) - 32) * (byte) (xb >>> 24);
+                    l4 += sa * (((int) (v1 >>> 32) & 0xFF) - 32) * (byte) (xa >>> 32)
+                            + sb * (((int) (v3 >>> 32) & 0xFF) - 32) * (byte) (xb >>> 32);
+                    l5 += sa * (((int) (v1 >>> 40) & 0xFF) - 32) * (byte) (xa >>> 40)
+                            + sb * (((int) (v3 >>> 40) & 0xFF) - 32) * (byte) (xb >>> 40);
+                    l6 += sa * (((int) (v1 >>> 48) & 0xFF) - 32) * (byte) (xa >>> 48)
+                            + sb * (((int) (v3 >>> 48) & 0xFF) - 32) * (byte) (xb >>> 48);
+                    l7 += sa * (((int) (v1 >>> 56) & 0xFF) - 32) * (byte) (xa >>> 56)
+                            + sb * (((int) (v3 >>> 56) & 0xFF) - 32) * (byte) (xb >>> 56);
+                    long v2 = (hi & LOW4) | (((h >>> 2) & LOW2) << 4);
+                    long v4 = ((hi >>> 4) & LOW4) | (((h >>> 6) & LOW2) << 4);
+                    sa = Q6KLayout.scale(weights, block, is + 2);
+                    sb = Q6KLayout.scale(weights, block, is + 6);
+                    xa = x.word(p + 32);
+                    xb = x.word(p + 96);
+                    l0 += sa * (((int) (v2 >>> 0) & 0xFF) - 32) * (byte) (xa >>> 0)
+                            + sb * (((int) (v4 >>> 0) & 0xFF) - 32) * (byte) (xb >>> 0);
+                    l1 += sa * (((int) (v2 >>> 8) & 0xFF) - 32) * (byte) (xa >>> 8)
+                            + sb * (((int) (v4 >>> 8) & 0xFF) - 32) * (byte) (xb >>> 8);
+                    l2 += sa * (((int) (v2 >>> 16) & 0xFF) - 32) * (byte) (xa >>> 16)
+                            + sb * (((int) (v4 >>> 16) & 0xFF) - 32) * (byte) (xb >>> 16);
+                    l3 += sa * (((int) (v2 >>> 24) & 0xFF) - 32) * (byte) (xa >>> 24)
+                            + sb * (((int) (v4 >>> 24) & 0xFF) - 32) * (byte) (xb >>> 24);
+                    l4 += sa * (((int) (v2 >>> 32) & 0xFF) - 32) * (byte) (xa >>> 32)
+                            + sb * (((int) (v4 >>> 32) & 0xFF) - 32) * (byte) (xb >>> 32);
+                    l5 += sa * (((int) (v2 >>> 40) & 0xFF) - 32) * (byte) (xa >>> 40)
+                            + sb * (((int) (v4 >>> 40) & 0xFF) - 32) * (byte) (xb >>> 40);
+                    l6 += sa * (((int) (v2 >>> 48) & 0xFF) - 32) * (byte) (xa >>> 48)
+                            + sb * (((int) (v4 >>> 48) & 0xFF) - 32) * (byte) (xb >>> 48);
+                    l7 += sa * (((int) (v2 >>> 56) & 0xFF) - 32) * (byte) (xa >>> 56)
+                            + sb * (((int) (v4 >>> 56) & 0xFF) - 32) * (byte) (xb >>> 56);
                 }
             }
             float d = Q6KLayout.d(weights, block) * x.d[i];

@@ -289,6 +289,16 @@ public final class GgufReader {
         }
         int n = (int) count;
         String what = "element of '" + key + "'";
+        try {
+            return arrayOf(elementType, n, key, what, depth);
+        } catch (OutOfMemoryError e) {
+            // one primitive array allocation failed atomically: nothing is half-built, so report it
+            throw in.error(countAt, "metadata '" + key + "' array of " + n + " " + elementType
+                    + " elements does not fit in the Java heap");
+        }
+    }
+
+    private MetadataArray arrayOf(ValueType elementType, int n, String key, String what, int depth) {
         return switch (elementType) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
                 long[] a = new long[n];

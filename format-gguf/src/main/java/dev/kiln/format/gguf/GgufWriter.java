@@ -231,15 +231,17 @@ public final class GgufWriter implements ModelWriter {
             }
         } catch (CharacterCodingException e) {
             throw problem(current + " holds a string that is not valid Unicode (unpaired surrogate)");
+        } catch (ValueOutOfRange e) {
+            throw problem(current + ": " + e.getMessage());
         }
     }
 
     private void value(HeaderBytes h, MetadataValue v, int depth) throws CharacterCodingException {
         Object o = v.value();
         switch (v.type()) {
-            case UINT8, INT8 -> h.u8((int) (long) (Long) o);
-            case UINT16, INT16 -> h.u16((int) (long) (Long) o);
-            case UINT32, INT32 -> h.u32((Long) o);
+            case UINT8, INT8 -> h.u8((int) inRange(v.type(), (Long) o));
+            case UINT16, INT16 -> h.u16((int) inRange(v.type(), (Long) o));
+            case UINT32, INT32 -> h.u32(inRange(v.type(), (Long) o));
             case UINT64, INT64 -> h.u64((Long) o);
             case FLOAT32 -> h.f32((Float) o);
             case FLOAT64 -> h.f64((Double) o);
@@ -257,7 +259,8 @@ public final class GgufWriter implements ModelWriter {
         h.u64(a.length());
         switch (a.values()) {
             case long[] l -> {
-                for (long x : l) {
+                for (long value : l) {
+                    long x = inRange(a.elementType(), value);
                     switch (a.elementType()) {
                         case UINT8, INT8 -> h.u8((int) x);
                         case UINT16, INT16 -> h.u16((int) x);
@@ -292,6 +295,32 @@ public final class GgufWriter implements ModelWriter {
                 }
             }
             default -> throw new AssertionError(a.values().getClass());
+        }
+    }
+
+    /** {@code v} if it fits {@code type}; GGUF would otherwise silently store a different number. */
+    private long inRange(ValueType type, long v) {
+        boolean fits = switch (type) {
+            case UINT8 -> v >= 0 && v <= 0xFF;
+            case INT8 -> v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE;
+            case UINT16 -> v >= 0 && v <= 0xFFFF;
+            case INT16 -> v >= Short.MIN_VALUE && v <= Short.MAX_VALUE;
+            case UINT32 -> v >= 0 && v <= 0xFFFF_FFFFL;
+            case INT32 -> v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
+            default -> true;
+        };
+        if (!fits) {
+            throw new ValueOutOfRange(type + " cannot hold " + v);
+        }
+        return v;
+    }
+
+    /** Thrown while serializing, caught where the key being written is known. */
+    private static final class ValueOutOfRange extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ValueOutOfRange(String message) {
+            super(message, null, false, false);
         }
     }
 

@@ -257,6 +257,13 @@ class GgufCorruptFileTest {
                 .tensor("b", 0, 0, 8).pad(32).zeros(64).toByteArray(), t0 + 33 + 25, "overlaps"));
         cases.add(new Case("overlapping tensors (partly)", new RawGguf().header(2, 0).tensor("a", 0, 32, 16)
                 .tensor("b", 0, 0, 16).pad(32).zeros(128).toByteArray(), t0 + 25, "overlaps"));
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap <= 256L << 20) {
+            // legal on disk, but as long[] it is 1.5x the whole heap: a typed error, not an OutOfMemoryError
+            int n = (int) (heap / 8 * 3 / 2);
+            cases.add(new Case("uint8 array bigger than the heap once widened", new RawGguf().header(0, 1).str("k").u32(9).u32(0)
+                    .u64(n).zeros(n).toByteArray(), 24 + 9 + 8, "does not fit in the Java heap"));
+        }
         return cases.stream().map(c -> dynamicTest(c.name(), () -> {
             Path p = dir.resolve("hostile.gguf");
             Files.write(p, c.bytes());

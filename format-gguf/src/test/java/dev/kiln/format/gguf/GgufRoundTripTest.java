@@ -104,7 +104,7 @@ class GgufRoundTripTest {
     }
 
     @Test
-    void writerRejectsBadAlignmentAndShapes() {
+    void writerRejectsBadAlignmentShapesAndValues() throws IOException {
         GgufWriter w = new GgufWriter(dir.resolve("x.gguf"));
         assertThrows(KilnException.class, () -> w.put("general.alignment", MetadataValue.ofUint32(48)));
         assertThrows(KilnException.class, () -> w.put("general.alignment", MetadataValue.ofUint32(0)));
@@ -117,6 +117,16 @@ class GgufRoundTripTest {
         assertThrows(KilnException.class, () -> w.addTensor("t", GgmlType.F32, new long[] {1}, s -> { }));
         assertThrows(KilnException.class, () -> new GgufWriter(dir.resolve("s.gguf"))
                 .put("bad", MetadataValue.ofString("lone \ud800 surrogate")).write());
+        KilnException range = assertThrows(KilnException.class, () -> new GgufWriter(dir.resolve("r.gguf"))
+                .put("u8", new MetadataValue(ValueType.UINT8, 256L)).write());
+        assertTrue(range.getMessage().contains("'u8'"), range.getMessage());
+        assertThrows(KilnException.class, () -> new GgufWriter(dir.resolve("r.gguf"))
+                .put("i16s", MetadataValue.ofArray(MetadataArray.ofIntegers(ValueType.INT16, 1, 40000))).write());
+        assertThrows(KilnException.class, () -> new GgufWriter(dir.resolve("r.gguf"))
+                .put("u32", MetadataValue.ofUint32(-1)).write());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.toList(), "failed writes leave no files");
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.kiln.api.format.ModelFormat;
 import dev.kiln.api.format.ModelWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class GgufFormat implements ModelFormat {
                     return false;
                 }
             }
-            return magic.flip().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() == MAGIC;
+            return magic.flip().order(ByteOrder.LITTLE_ENDIAN).getInt() == MAGIC;
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -146,7 +147,7 @@ public final class GgufReader {
                     elements = Math.multiplyExact(elements, dim);
                 } catch (ArithmeticException e) {
                     throw in.error(dimAt, "tensor '" + name + "' dimension product overflows (shape "
-                            + java.util.Arrays.toString(java.util.Arrays.copyOf(shape, d + 1)) + ")");
+                            + Arrays.toString(Arrays.copyOf(shape, d + 1)) + ")");
                 }
             }
             long typeAt = in.position();
@@ -206,7 +207,7 @@ public final class GgufReader {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, Comparator.comparingLong(i -> tensors.get(i).offset()));
+        Arrays.sort(order, Comparator.comparingLong(i -> tensors.get(i).offset()));
         for (int k = 1; k < order.length; k++) {
             TensorInfo prev = tensors.get(order[k - 1]);
             TensorInfo cur = tensors.get(order[k]);

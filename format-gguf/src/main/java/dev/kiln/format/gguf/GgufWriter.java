@@ -120,7 +120,7 @@ public final class GgufWriter implements ModelWriter {
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     Arena arena = Arena.ofShared()) {
-                MemorySegment out = total == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+                MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
                 MemorySegment.copy(header.array(), 0, out, ValueLayout.JAVA_BYTE, 0, header.size());
                 // padding is zero: the header pad, and the gaps between tensors
                 out.asSlice(header.size(), dataStart - header.size()).fill((byte) 0);
@@ -130,9 +130,7 @@ public final class GgufWriter implements ModelWriter {
                     out.asSlice(end, next - end).fill((byte) 0);
                 }
                 fill(out, dataStart, offsets, threads);
-                if (total > 0) {
-                    out.force();
-                }
+                out.force();
             }
             try {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,6 +4,7 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.format.Metadata;
 import dev.kiln.api.format.MetadataArray;
 import dev.kiln.api.format.MetadataException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -43,10 +44,10 @@ final class Vocabulary {
     private static final List<String> FIM_PAD_TEXTS = List.of("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]");
     private static final List<String> FIM_REP_TEXTS = List.of("<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>");
     private static final List<String> FIM_SEP_TEXTS = List.of("<|file_sep|>");
-    private static final List<String> FIM_OTHER_TEXTS = List.of(
-            "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>",
-            "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>",
-            "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>");
+    private static final List<List<String>> FIM_OTHER_TEXTS = List.of(
+            List.of("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>"),
+            List.of("<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>"),
+            List.of("<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>"));
     // gpt-oss renders these even though they are marked special (llama.cpp does the same)
     private static final Set<String> ALWAYS_RENDERED = Set.of("<|channel|>", "<|message|>", "<|start|>", "<|constrain|>");
 
@@ -121,8 +122,8 @@ final class Vocabulary {
             fimSep = firstPresent(FIM_SEP_TEXTS);
             markControl(fimSep);
         }
-        for (String text : FIM_OTHER_TEXTS) {
-            markControl(ids.getOrDefault(text, -1));
+        for (List<String> fim : FIM_OTHER_TEXTS) {
+            markControl(firstPresent(fim)); // one token per kind, as llama.cpp finds it
         }
         for (int i = 0; i < n; i++) {
             if ((attrs[i] & TokenAttr.CONTROL) != 0 && texts[i].contains("unused")) {
@@ -208,10 +209,13 @@ final class Vocabulary {
                 special.add(i);
             }
         }
-        // longest first, so "<|end_of_text|>" is split out before a shorter token inside it; ties by id for determinism
-        special.sort((a, b) -> a.equals(b) ? 0
-                : texts[a].length() != texts[b].length() ? Integer.compare(texts[b].length(), texts[a].length())
-                : Integer.compare(a, b));
+        // longest UTF-8 text first (llama.cpp compares byte lengths), so a token is split out before
+        // a shorter one inside it; ties by id, for a deterministic order
+        int[] utf8Length = new int[texts.length];
+        for (int id : special) {
+            utf8Length[id] = texts[id].getBytes(StandardCharsets.UTF_8).length;
+        }
+        special.sort((a, b) -> utf8Length[a] != utf8Length[b] ? Integer.compare(utf8Length[b], utf8Length[a]) : Integer.compare(a, b));
         return special.stream().mapToInt(Integer::intValue).toArray();
     }
 

@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
             GenerateCommand.class,
             ChatCommand.class,
             TokenizeCommand.class,
+            BenchCommand.class,
+            SynthCommand.class,
         })
 public final class KilnCommand implements Runnable {
     /** System property with the Kiln installation directory (set by the launcher). */

@@ -1,0 +1,169 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.model.Session;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kiln bench}: llama-bench's two tests. pp: P prompt tokens through the model in one
+ * batch from an empty cache; tg: N single-token decode steps after a 1-token prompt (no
+ * sampling). One warm-up round (the JIT compiles the kernels), then r measured rounds; tokens/s
+ * as mean ± sample sd. Measured exactly like {@code bench/llamacpp-bench.mjs} measures llama.cpp.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Prompt-processing and token-generation speed, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+
+    @ParentCommand
+    KilnCommand kiln;
+
+    @Mixin
+    ComputeOptions compute;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "The model file (default: the embedded stories260K).")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", description = "Prompt tokens for pp; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int promptTokens = 512;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Generated tokens for tg; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int genTokens = 128;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+    int repetitions = 3;
+
+    @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, pp: {tokens, tps, mean, sd}, tg: {…}}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        if (promptTokens < 0 || genTokens < 0 || repetitions < 1) {
+            throw new KilnException("-p and -n must be 0 or more and -r at least 1");
+        }
+        if (promptTokens == 0 && genTokens == 0) {
+            throw new KilnException("nothing to measure: -p and -n are both 0");
+        }
+        Path file = model != null ? model : KilnCommand.defaultModel();
+        PrintWriter err = kiln.err();
+        try (LoadedModel loaded = LoadedModel.open(kiln, file, compute)) {
+            err.println("kiln: " + loaded.describe());
+            err.flush();
+            int[] tokens = benchTokens(loaded, Math.max(promptTokens, genTokens + 1));
+            int ctx = Math.max(promptTokens, genTokens + 1);
+            if (ctx > loaded.model.contextLength()) {
+                throw new KilnException("-p/-n need " + ctx + " positions but the model's context is " + loaded.model.contextLength());
+            }
+            Session session = loaded.model.newSession(ctx);
+            List<Double> pp = new ArrayList<>();
+            List<Double> tg = new ArrayList<>();
+            for (int round = 0; round <= repetitions; round++) {
+                boolean warmUp = round == 0;
+                if (promptTokens > 0) {
+                    double rate = promptRate(session, tokens);
+                    if (!warmUp) {
+                        pp.add(rate);
+                    }
+                }
+                if (genTokens > 0) {
+                    double rate = generationRate(session, tokens);
+                    if (!warmUp) {
+                        tg.add(rate);
+                    }
+                }
+                if (kiln.verbose()) {
+                    err.println("kiln: " + (warmUp ? "warm-up" : "round " + round) + " done");
+                    err.flush();
+                }
+            }
+            String name = file.getFileName().toString();
+            ThroughputSample ppSample = promptTokens > 0 ? ThroughputSample.of(promptTokens, pp) : null;
+            ThroughputSample tgSample = genTokens > 0 ? ThroughputSample.of(genTokens, tg) : null;
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("model", name);
+                out.put("threads", loaded.compute.threads());
+                out.put("backend", loaded.compute.backendName());
+                if (ppSample != null) {
+                    out.put("pp", ppSample.toJson());
+                }
+                if (tgSample != null) {
+                    out.put("tg", tgSample.toJson());
+                }
+                kiln.out().println(new ObjectMapper().writeValueAsString(out));
+            } else {
+                String size = String.format(Locale.ROOT, "%.2f MiB", sizeOf(file) / 1048576.0);
+                kiln.out().println("| model | size | backend | threads | test | t/s |");
+                kiln.out().println("| --- | ---: | --- | ---: | ---: | ---: |");
+                for (Map.Entry<String, ThroughputSample> e : tests(ppSample, tgSample).entrySet()) {
+                    kiln.out().println(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.2f ± %.2f |", name, size,
+                            loaded.compute.backendName(), loaded.compute.threads(), e.getKey(), e.getValue().mean(), e.getValue().sd()));
+                }
+            }
+            kiln.out().flush();
+        }
+        return 0;
+    }
+
+    /** P tokens from a plain English sentence repeated, as the llama.cpp script takes its prompt. */
+    private static int[] benchTokens(LoadedModel loaded, int count) {
+        int[] vocab = loaded.tokenizer.encode("The quick brown fox jumps over the lazy dog. ".repeat(64), false, false);
+        if (vocab.length == 0) {
+            throw new KilnException("the tokenizer produced no tokens for the benchmark text");
+        }
+        int[] t = new int[count];
+        for (int i = 0; i < count; i++) {
+            t[i] = vocab[i % vocab.length];
+        }
+        return t;
+    }
+
+    private double promptRate(Session session, int[] tokens) {
+        session.rewind(0);
+        long t0 = System.nanoTime();
+        session.forward(tokens, 0, promptTokens, false);
+        return promptTokens / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private double generationRate(Session session, int[] tokens) {
+        session.rewind(0);
+        session.forward(tokens, 0, 1, false);
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= genTokens; i++) {
+            session.forward(tokens, i, 1, false);
+        }
+        return genTokens / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private Map<String, ThroughputSample> tests(ThroughputSample pp, ThroughputSample tg) {
+        Map<String, ThroughputSample> m = new LinkedHashMap<>();
+        if (pp != null) {
+            m.put("pp" + promptTokens, pp);
+        }
+        if (tg != null) {
+            m.put("tg" + genTokens, tg);
+        }
+        return m;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.TensorInfo;
+import dev.kiln.api.quant.QuantType;
+import dev.kiln.runtime.PluginLoader;
+import dev.kiln.runtime.Plugins;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kiln synth} and {@code kiln bench}: the tensor-type mix against the files llama-quantize
+ * wrote (tiny-kquant), a synthetic file that loads and runs, and bench's JSON shape.
+ */
+class SynthBenchCommandTest {
+    private static final Path KQUANT = GenerateCommandTest.FIXTURES.resolve("models/tiny-kquant");
+
+    private static Plugins plugins(Path dir) {
+        return PluginLoader.load(dir.resolve("no-plugins"));
+    }
+
+    /** llama-quantize's default mix, read back from its own output for 2 layers and an untied output. */
+    @TestFactory
+    Stream<DynamicTest> the_mix_is_llama_quantizes(@TempDir Path dir) {
+        return Stream.of("Q8_0", "Q4_0", "Q4_K_M", "Q6_K").map(type -> DynamicTest.dynamicTest(type, () -> {
+            QuantMix mix = QuantMix.parse(type, false);
+            try (ModelFile f = plugins(dir).open(KQUANT.resolve("tiny-kquant-" + type + ".gguf"))) {
+                int layers = f.metadata().getInt("llama.block_count");
+                boolean hasOutput = f.tensor("output.weight").isPresent();
+                for (TensorInfo t : f.tensors()) {
+                    if (t.rank() < 2) {
+                        assertEquals(GgmlType.F32, t.type(), t.name());
+                        continue;
+                    }
+                    String[] parts = t.name().split("\\.");
+                    boolean inLayer = parts[0].equals("blk");
+                    String role = inLayer ? parts[2] : parts[0];
+                    int layer = inLayer ? Integer.parseInt(parts[1]) : -1;
+                    assertEquals(t.type(), mix.typeOf(role, layer, layers, hasOutput), t.name());
+                }
+                assertEquals(f.metadata().getInt("general.file_type"), mix.fileType(), "general.file_type");
+            }
+        }));
+    }
+
+    @Test
+    void use_more_bits_matches_llama_cpp_for_22_layers() {
+        // TinyLlama's 22 layers: n/8 = 2, 7n/8 = 19; then every third from layer 4
+        StringBuilder picked = new StringBuilder();
+        for (int i = 0; i < 22; i++) {
+            if (QuantMix.useMoreBits(i, 22)) {
+                picked.append(i).append(' ');
+            }
+        }
+        assertEquals("0 1 4 7 10 13 16 19 20 21 ", picked.toString());
+    }
+
+    @Test
+    void a_synthetic_model_loads_generates_and_benches(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("small-Q4_K_M.gguf");
+        KilnRun synth = KilnRun.of("synth", "--shape", "small", "--type", "Q4_K_M", "-o", file.toString(),
+                "--vocab", GenerateCommandTest.FIXTURES.resolve("vocab/ggml-vocab-llama-spm.gguf").toString());
+        assertEquals(0, synth.status(), synth::toString);
+        Plugins plugins = plugins(dir);
+        try (ModelFile f = plugins.open(file)) {
+            assertEquals(4 * 9 + 3, f.tensors().size());
+            assertEquals(GgmlType.Q6_K, f.tensor("output.weight").orElseThrow().type());
+            assertEquals(GgmlType.Q6_K, f.tensor("blk.3.ffn_down.weight").orElseThrow().type());
+            assertEquals(GgmlType.Q4_K, f.tensor("blk.0.attn_v.weight").orElseThrow().type());
+            assertEquals(32000, f.metadata().getStringArray("tokenizer.ggml.tokens").length);
+            // the weights are N(0, 0.02): check the spread of one dequantized matrix
+            TensorInfo gate = f.tensor("blk.1.ffn_gate.weight").orElseThrow();
+            QuantType q4k = plugins.quantTypeTable().require(GgmlType.Q4_K, "test");
+            float[] values = new float[(int) gate.elementCount()];
+            q4k.dequantize(f.data(gate), 0, values, 0, values.length);
+            double sum = 0;
+            double sq = 0;
+            for (float v : values) {
+                sum += v;
+                sq += v * v;
+            }
+            double mean = sum / values.length;
+            double sd = Math.sqrt(sq / values.length - mean * mean);
+            assertEquals(0.0, mean, 0.001);
+            assertEquals(0.02, sd, 0.001);
+            float[] norm = new float[256];
+            plugins.quantTypeTable().require(GgmlType.F32, "test")
+                    .dequantize(f.data(f.tensor("output_norm.weight").orElseThrow()), 0, norm, 0, 256);
+            assertEquals(1f, norm[17]);
+        }
+
+        KilnRun generate = KilnRun.of("generate", "-m", file.toString(), "-p", "Hello", "-n", "4", "--temp", "0");
+        assertEquals(0, generate.status(), generate::toString);
+
+        KilnRun bench = KilnRun.of("bench", "-m", file.toString(), "-p", "16", "-n", "4", "-r", "2", "-t", "1", "--json");
+        assertEquals(0, bench.status(), bench::toString);
+        JsonNode json = new ObjectMapper().readTree(bench.out());
+        assertEquals("small-Q4_K_M.gguf", json.get("model").asText());
+        assertEquals(1, json.get("threads").asInt());
+        assertEquals(16, json.get("pp").get("tokens").asInt());
+        assertEquals(2, json.get("pp").get("tps").size());
+        assertTrue(json.get("pp").get("mean").asDouble() > 0);
+        assertEquals(4, json.get("tg").get("tokens").asInt());
+        assertTrue(json.get("tg").get("sd").asDouble() >= 0);
+
+        KilnRun table = KilnRun.of("bench", "-m", file.toString(), "-p", "8", "-n", "0", "-r", "1", "--backend", "scalar");
+        assertEquals(0, table.status(), table::toString);
+        assertTrue(table.out().contains("| pp8 |") && !table.out().contains("tg0"), table::toString);
+    }
+}

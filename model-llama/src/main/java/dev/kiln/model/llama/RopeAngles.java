@@ -1,0 +1,44 @@
+package dev.kiln.model.llama;
+
+import dev.kiln.api.backend.RopeTable;
+
+/**
+ * RoPE angles computed as ggml's {@code ggml_rope_cache_init} does for llama.cpp's "normal"
+ * mode, in float: pair {@code i} at position {@code p} turns by
+ * {@code freqScale · (p · θ^i) / factor[i]} with {@code θ = powf(base, -2/n_rot)}, where
+ * {@code p · θ^i} is built by repeated float multiplication (not pow), as ggml does, so the
+ * rounded angles match llama.cpp's bit for bit.
+ */
+final class RopeAngles {
+    private final int pairs;
+    private final float thetaScale;
+    private final float freqScale;
+    private final float[] frequencyFactors;
+
+    RopeAngles(LlamaHyperParameters hp, float[] frequencyFactors) {
+        this.pairs = hp.ropeDimensions() / 2;
+        this.thetaScale = (float) Math.pow(hp.ropeFreqBase(), -2.0f / hp.ropeDimensions());
+        this.freqScale = hp.ropeFreqScale();
+        this.frequencyFactors = frequencyFactors;
+    }
+
+    /** The table for positions {@code 0 .. positions - 1}. */
+    RopeTable table(int positions) {
+        float[] cos = new float[positions * pairs];
+        float[] sin = new float[positions * pairs];
+        for (int p = 0; p < positions; p++) {
+            float theta = p;
+            for (int i = 0; i < pairs; i++) {
+                float angle = theta;
+                if (frequencyFactors != null) {
+                    angle = angle / frequencyFactors[i];
+                }
+                angle = freqScale * angle;
+                cos[p * pairs + i] = (float) Math.cos(angle);
+                sin[p * pairs + i] = (float) Math.sin(angle);
+                theta *= thetaScale;
+            }
+        }
+        return new RopeTable(cos, sin, pairs, positions);
+    }
+}

@@ -21,12 +21,38 @@ final class Bf16Kernel extends RowKernel {
         return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /** Round to nearest even BF16 and back (NaN stays NaN), as ggml's GGML_FP32_TO_BF16. */
+    static float bf16Round(float v) {
+        int u = Float.floatToRawIntBits(v);
+        if ((u & 0x7FFFFFFF) > 0x7F800000) {
+            return v;
+        }
+        return Float.intBitsToFloat(((u + (0x7FFF + ((u >>> 16) & 1))) >>> 16) << 16);
+    }
+
     private static float scalar(MemorySegment w, long offset) {
         return Float.intBitsToFloat(w.get(F16, offset) << 16);
     }
 
+    /** Activations rounded to BF16, as the plugin and ggml multiply BF16 weights. */
     @Override
-    float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
+    float[] roundedActivations(float[] x, int offset, int n) {
+        float[] r = new float[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = bf16Round(x[offset + i]);
+        }
+        return r;
+    }
+
+    @Override
+    Object prepare(float[] x, int xOffset, int n) {
+        return roundedActivations(x, xOffset, n);
+    }
+
+    @Override
+    float dot(MemorySegment w, long offset, float[] xIn, int xInOffset, int n, Object prepared) {
+        float[] x = prepared instanceof float[] r ? r : roundedActivations(xIn, xInOffset, n);
+        int xOffset = 0;
         VectorSpecies<Float> f = lanes.floats();
         int step = f.length();
         FloatVector a0 = FloatVector.zero(f);

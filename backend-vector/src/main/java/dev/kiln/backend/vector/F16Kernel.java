@@ -29,8 +29,25 @@ final class F16Kernel extends RowKernel {
                 .reinterpretAsFloats().mul(REBIAS);
     }
 
+    /** Activations rounded to F16, as the plugin and ggml multiply F16 weights. */
     @Override
-    float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
+    float[] roundedActivations(float[] x, int offset, int n) {
+        float[] r = new float[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = Float.float16ToFloat(Float.floatToFloat16(x[offset + i]));
+        }
+        return r;
+    }
+
+    @Override
+    Object prepare(float[] x, int xOffset, int n) {
+        return roundedActivations(x, xOffset, n);
+    }
+
+    @Override
+    float dot(MemorySegment w, long offset, float[] xIn, int xInOffset, int n, Object prepared) {
+        float[] x = prepared instanceof float[] r ? r : roundedActivations(xIn, xInOffset, n);
+        int xOffset = 0;
         VectorSpecies<Float> f = lanes.floats();
         int step = f.length();
         FloatVector a0 = FloatVector.zero(f);

@@ -46,28 +46,44 @@ final class Q4KKernel extends RowKernel {
     @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
         float[] sums = prepared instanceof float[] s ? s : groupSums(x, xOffset, n);
+        float sum = 0;
+        for (int k = 0; k < n / BLOCK; k++) {
+            sum += superBlock(w, offset + (long) k * BYTES, x, xOffset + k * BLOCK, sums, k * 8);
+        }
+        return sum;
+    }
+
+    // One super-block per call, reduced to a float: keeps each compiled body small enough for C2
+    // to inline every Vector API call (its node-count and depth limits otherwise leave boxed vectors).
+    private float superBlock(MemorySegment w, long b, float[] x, int xb, float[] sums, int group0) {
         VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        float d = half(w, b);
+        float dmin = half(w, b + 2);
         FloatVector acc = FloatVector.zero(f);
         float mins = 0;
-        for (int k = 0; k < n / BLOCK; k++) {
-            long b = offset + (long) k * BYTES;
-            float d = half(w, b);
-            float dmin = half(w, b + 2);
-            int xb = xOffset + k * BLOCK;
-            for (int j = 0; j < 4; j++) {
-                long q = b + 16 + 32L * j;
-                ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
-                ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
-                int g = 2 * j;
-                FloatVector lo = Bytes16.mul(lanes, qa.and((byte) 0x0F), x, xb + 64 * j);
-                lo = Bytes16.fma(lanes, qb.and((byte) 0x0F), x, xb + 64 * j + 16, lo);
-                FloatVector hi = Bytes16.mul(lanes, qa.lanewise(VectorOperators.LSHR, 4), x, xb + 64 * j + 32);
-                hi = Bytes16.fma(lanes, qb.lanewise(VectorOperators.LSHR, 4), x, xb + 64 * j + 48, hi);
-                acc = lo.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g, 0)), acc);
-                acc = hi.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g + 1, 0)), acc);
-                int sg = (xb - xOffset) / 32 + g;
-                mins += dmin * scaleMin(w, b + 4, g, 1) * sums[sg] + dmin * scaleMin(w, b + 4, g + 1, 1) * sums[sg + 1];
+        for (int j = 0; j < 4; j++) {
+            long q = b + 16 + 32L * j;
+            int xo = xb + 64 * j;
+            ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
+            ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
+            ByteVector la = qa.and((byte) 0x0F);
+            ByteVector lb = qb.and((byte) 0x0F);
+            ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
+            ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
+            FloatVector lo = FloatVector.zero(f);
+            FloatVector hi = FloatVector.zero(f);
+            for (int p = 0; p < 16 / step; p++) {
+                lo = ((FloatVector) la.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + p * step), lo);
+                lo = ((FloatVector) lb.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 16 + p * step), lo);
+                hi = ((FloatVector) ha.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 32 + p * step), hi);
+                hi = ((FloatVector) hb.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 48 + p * step), hi);
             }
+            int g = 2 * j;
+            acc = lo.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g, 0)), acc);
+            acc = hi.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g + 1, 0)), acc);
+            mins += dmin * scaleMin(w, b + 4, g, 1) * sums[group0 + g]
+                    + dmin * scaleMin(w, b + 4, g + 1, 1) * sums[group0 + g + 1];
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
@@ -75,23 +91,31 @@ final class Q4KKernel extends RowKernel {
     @Override
     void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
         for (int k = 0; k < n / BLOCK; k++) {
-            long b = offset + (long) k * BYTES;
-            float d = half(w, b);
-            float dmin = half(w, b + 2);
-            int y = dstOffset + k * BLOCK;
-            for (int j = 0; j < 4; j++) {
-                long q = b + 16 + 32L * j;
-                ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
-                ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
-                int g = 2 * j;
-                float d1 = d * scaleMin(w, b + 4, g, 0);
-                float m1 = dmin * scaleMin(w, b + 4, g, 1);
-                float d2 = d * scaleMin(w, b + 4, g + 1, 0);
-                float m2 = dmin * scaleMin(w, b + 4, g + 1, 1);
-                Bytes16.decode(lanes, qa.and((byte) 0x0F), d1, m1, dst, y + 64 * j);
-                Bytes16.decode(lanes, qb.and((byte) 0x0F), d1, m1, dst, y + 64 * j + 16);
-                Bytes16.decode(lanes, qa.lanewise(VectorOperators.LSHR, 4), d2, m2, dst, y + 64 * j + 32);
-                Bytes16.decode(lanes, qb.lanewise(VectorOperators.LSHR, 4), d2, m2, dst, y + 64 * j + 48);
+            decodeSuperBlock(w, offset + (long) k * BYTES, dst, dstOffset + k * BLOCK);
+        }
+    }
+
+    private void decodeSuperBlock(MemorySegment w, long b, float[] dst, int y) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        float d = half(w, b);
+        float dmin = half(w, b + 2);
+        for (int j = 0; j < 4; j++) {
+            long q = b + 16 + 32L * j;
+            int g = 2 * j;
+            FloatVector d1 = FloatVector.broadcast(f, d * scaleMin(w, b + 4, g, 0));
+            FloatVector m1 = FloatVector.broadcast(f, -dmin * scaleMin(w, b + 4, g, 1));
+            FloatVector d2 = FloatVector.broadcast(f, d * scaleMin(w, b + 4, g + 1, 0));
+            FloatVector m2 = FloatVector.broadcast(f, -dmin * scaleMin(w, b + 4, g + 1, 1));
+            for (int half = 0; half < 2; half++) {
+                ByteVector qv = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16L * half, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = qv.and((byte) 0x0F);
+                ByteVector hi = qv.lanewise(VectorOperators.LSHR, 4);
+                int yo = y + 64 * j + 16 * half;
+                for (int p = 0; p < 16 / step; p++) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, f, p)).fma(d1, m1).intoArray(dst, yo + p * step);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, f, p)).fma(d2, m2).intoArray(dst, yo + 32 + p * step);
+                }
             }
         }
     }

@@ -28,65 +28,70 @@ final class Q6KKernel extends RowKernel {
         return ByteVector.fromMemorySegment(Lanes.BYTES, w, at, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The four 16-value groups (offsets 0, 32, 64, 96 of the half) from one 16-byte chunk. */
-    private static ByteVector group(ByteVector qlA, ByteVector qlB, ByteVector qh, int which) {
-        ByteVector low = switch (which) {
-            case 0 -> qlA.and((byte) 0x0F);
-            case 1 -> qlB.and((byte) 0x0F);
-            case 2 -> qlA.lanewise(VectorOperators.LSHR, 4);
-            default -> qlB.lanewise(VectorOperators.LSHR, 4);
-        };
-        ByteVector high = qh.lanewise(VectorOperators.LSHR, 2 * which).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return low.or(high).sub((byte) 32);
-    }
-
     private static float scale(MemorySegment w, long b, int i) {
         return w.get(ValueLayout.JAVA_BYTE, b + 192 + i);
     }
 
     @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
-        VectorSpecies<Float> f = lanes.floats();
-        FloatVector a0 = FloatVector.zero(f);
-        FloatVector a1 = FloatVector.zero(f);
+        float sum = 0;
         for (int k = 0; k < n / BLOCK; k++) {
-            long b = offset + (long) k * BYTES;
-            float d = half(w, b + 208);
-            for (int h = 0; h < 2; h++) {
-                for (int c = 0; c < 2; c++) {
-                    ByteVector qlA = load(w, b + 64L * h + 16L * c);
-                    ByteVector qlB = load(w, b + 64L * h + 32 + 16L * c);
-                    ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
-                    int xb = xOffset + k * BLOCK + 128 * h + 16 * c;
-                    int s = 8 * h + c;
-                    FloatVector t0 = Bytes16.mul(lanes, group(qlA, qlB, qh, 0), x, xb);
-                    FloatVector t1 = Bytes16.mul(lanes, group(qlA, qlB, qh, 1), x, xb + 32);
-                    FloatVector t2 = Bytes16.mul(lanes, group(qlA, qlB, qh, 2), x, xb + 64);
-                    FloatVector t3 = Bytes16.mul(lanes, group(qlA, qlB, qh, 3), x, xb + 96);
-                    a0 = t0.fma(FloatVector.broadcast(f, d * scale(w, b, s)), a0);
-                    a1 = t1.fma(FloatVector.broadcast(f, d * scale(w, b, s + 2)), a1);
-                    a0 = t2.fma(FloatVector.broadcast(f, d * scale(w, b, s + 4)), a0);
-                    a1 = t3.fma(FloatVector.broadcast(f, d * scale(w, b, s + 6)), a1);
+            sum += superBlock(w, offset + (long) k * BYTES, x, xOffset + k * BLOCK);
+        }
+        return sum;
+    }
+
+    // One super-block per call, reduced to a float (see Q4KKernel.superBlock). Group g of chunk c
+    // reads its low nibbles straight from ql at 32·(g & 1) + 16·c, so no vector is chosen by a branch.
+    private float superBlock(MemorySegment w, long b, float[] x, int xb) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        float d = half(w, b + 208);
+        FloatVector acc = FloatVector.zero(f);
+        for (int h = 0; h < 2; h++) {
+            for (int c = 0; c < 2; c++) {
+                ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
+                int xo = xb + 128 * h + 16 * c;
+                for (int g = 0; g < 4; g++) {
+                    ByteVector low = load(w, b + 64L * h + 32L * (g & 1) + 16L * c)
+                            .lanewise(VectorOperators.LSHR, 4 * (g >> 1)).and((byte) 0x0F);
+                    ByteVector q = low.or(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 3)
+                            .lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    FloatVector t = FloatVector.zero(f);
+                    for (int p = 0; p < 16 / step; p++) {
+                        t = ((FloatVector) q.convertShape(VectorOperators.B2F, f, p))
+                                .fma(FloatVector.fromArray(f, x, xo + 32 * g + p * step), t);
+                    }
+                    acc = t.fma(FloatVector.broadcast(f, d * scale(w, b, 8 * h + c + 2 * g)), acc);
                 }
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
         for (int k = 0; k < n / BLOCK; k++) {
-            long b = offset + (long) k * BYTES;
-            float d = half(w, b + 208);
-            for (int h = 0; h < 2; h++) {
-                for (int c = 0; c < 2; c++) {
-                    ByteVector qlA = load(w, b + 64L * h + 16L * c);
-                    ByteVector qlB = load(w, b + 64L * h + 32 + 16L * c);
-                    ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
-                    int y = dstOffset + k * BLOCK + 128 * h + 16 * c;
-                    int s = 8 * h + c;
-                    for (int g = 0; g < 4; g++) {
-                        Bytes16.decode(lanes, group(qlA, qlB, qh, g), d * scale(w, b, s + 2 * g), 0f, dst, y + 32 * g);
+            decodeSuperBlock(w, offset + (long) k * BYTES, dst, dstOffset + k * BLOCK);
+        }
+    }
+
+    private void decodeSuperBlock(MemorySegment w, long b, float[] dst, int y) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        float d = half(w, b + 208);
+        for (int h = 0; h < 2; h++) {
+            for (int c = 0; c < 2; c++) {
+                ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
+                int yo = y + 128 * h + 16 * c;
+                for (int g = 0; g < 4; g++) {
+                    ByteVector low = load(w, b + 64L * h + 32L * (g & 1) + 16L * c)
+                            .lanewise(VectorOperators.LSHR, 4 * (g >> 1)).and((byte) 0x0F);
+                    ByteVector q = low.or(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 3)
+                            .lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    FloatVector s = FloatVector.broadcast(f, d * scale(w, b, 8 * h + c + 2 * g));
+                    for (int p = 0; p < 16 / step; p++) {
+                        ((FloatVector) q.convertShape(VectorOperators.B2F, f, p)).mul(s).intoArray(dst, yo + 32 * g + p * step);
                     }
                 }
             }

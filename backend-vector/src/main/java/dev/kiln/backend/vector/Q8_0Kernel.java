@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,41 +18,63 @@ final class Q8_0Kernel extends RowKernel {
         super(lanes);
     }
 
-    private FloatVector block(MemorySegment w, long b, float[] x, int xo, FloatVector acc) {
-        VectorSpecies<Float> f = lanes.floats();
-        ByteVector q0 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 2, ByteOrder.LITTLE_ENDIAN);
-        ByteVector q1 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 18, ByteOrder.LITTLE_ENDIAN);
-        FloatVector t = Bytes16.mul(lanes, q0, x, xo);
-        t = Bytes16.fma(lanes, q1, x, xo + 16, t);
-        return t.fma(FloatVector.broadcast(f, half(w, b)), acc);
+    @Override
+    Object prepare(float[] x, int xOffset, int n) {
+        return Q8Activations.of(x, xOffset, n);
     }
 
     @Override
+    float[] roundedActivations(float[] x, int offset, int n) {
+        return Q8Activations.round(x, offset, n);
+    }
+
+    /**
+     * Integer dot products on Q8_0-rounded activations, as ggml's {@code vec_dot_q8_0_q8_0}:
+     * int8 × int8 in 16-bit lanes (|product| ≤ 128·127), the two halves of a block widened and
+     * added as floats scaled by d_w·d_x. Flat on purpose, as in Q4_0Kernel.
+     */
+    @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
+        Q8Activations a = prepared instanceof Q8Activations q ? q : Q8Activations.of(x, xOffset, n);
         VectorSpecies<Float> f = lanes.floats();
-        FloatVector a0 = FloatVector.zero(f);
-        FloatVector a1 = FloatVector.zero(f);
+        VectorSpecies<Short> s = lanes.shorts();
+        int step = f.length();
+        short[] xq = a.qs;
+        FloatVector acc = FloatVector.zero(f);
         int blocks = n / BLOCK;
-        int k = 0;
-        for (; k + 1 < blocks; k += 2) {
-            a0 = block(w, offset + (long) k * BYTES, x, xOffset + k * BLOCK, a0);
-            a1 = block(w, offset + (long) (k + 1) * BYTES, x, xOffset + (k + 1) * BLOCK, a1);
+        for (int k = 0; k < blocks; k++) {
+            long b = offset + (long) k * BYTES;
+            int xo = k * BLOCK;
+            ByteVector q0 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 18, ByteOrder.LITTLE_ENDIAN);
+            FloatVector scale = FloatVector.broadcast(f, half(w, b) * a.d[k]);
+            for (int p = 0; p < 16 / step; p++) {
+                ShortVector p0 = ((ShortVector) q0.convertShape(VectorOperators.B2S, s, p))
+                        .mul(ShortVector.fromArray(s, xq, xo + p * step));
+                ShortVector p1 = ((ShortVector) q1.convertShape(VectorOperators.B2S, s, p))
+                        .mul(ShortVector.fromArray(s, xq, xo + 16 + p * step));
+                FloatVector sum = ((FloatVector) p0.convertShape(VectorOperators.S2F, f, 0))
+                        .add((FloatVector) p1.convertShape(VectorOperators.S2F, f, 0));
+                acc = sum.fma(scale, acc);
+            }
         }
-        if (k < blocks) {
-            a0 = block(w, offset + (long) k * BYTES, x, xOffset + k * BLOCK, a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     void decode(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
         for (int k = 0; k < n / BLOCK; k++) {
             long b = offset + (long) k * BYTES;
-            float d = half(w, b);
-            Bytes16.decode(lanes, ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 2, ByteOrder.LITTLE_ENDIAN),
-                    d, 0f, dst, dstOffset + k * BLOCK);
-            Bytes16.decode(lanes, ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 18, ByteOrder.LITTLE_ENDIAN),
-                    d, 0f, dst, dstOffset + k * BLOCK + 16);
+            int y = dstOffset + k * BLOCK;
+            FloatVector d = FloatVector.broadcast(f, half(w, b));
+            ByteVector q0 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 18, ByteOrder.LITTLE_ENDIAN);
+            for (int p = 0; p < 16 / step; p++) {
+                ((FloatVector) q0.convertShape(VectorOperators.B2F, f, p)).mul(d).intoArray(dst, y + p * step);
+                ((FloatVector) q1.convertShape(VectorOperators.B2F, f, p)).mul(d).intoArray(dst, y + 16 + p * step);
+            }
         }
     }
 }

@@ -28,6 +28,15 @@ abstract class RowKernel {
         return null;
     }
 
+    /**
+     * {@code x[offset .. offset + n)} rounded as this type's plugin (and ggml) rounds activations
+     * before multiplying (to Q8_0, F16, BF16), or {@code null} if they are used as they are.
+     * Prompt processing multiplies decoded rows with these, so it agrees with {@link #dot}.
+     */
+    float[] roundedActivations(float[] x, int offset, int n) {
+        return null;
+    }
+
     /** Σ w[i]·x[xOffset + i] for {@code i < n}, the row starting at byte {@code offset}. */
     abstract float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared);
 

@@ -146,6 +146,18 @@ public final class VectorCompute implements Compute {
         int cols = w.columns();
         long rowBytes = w.rowBytes();
         MemorySegment data = w.data();
+        float[] in = x;
+        for (int b = 0; b < batch; b++) {
+            float[] rounded = k.roundedActivations(x, b * cols, cols);
+            if (rounded != null) {
+                if (in == x) {
+                    in = new float[batch * cols];
+                    System.arraycopy(x, 0, in, 0, batch * cols);
+                }
+                System.arraycopy(rounded, 0, in, b * cols, cols);
+            }
+        }
+        float[] tokens = in;
         int per = rowsPerPart(rows, TILE_ROWS);
         int parts = (rows + per - 1) / per;
         pool.run(parts, (part, worker) -> {
@@ -157,7 +169,7 @@ public final class VectorCompute implements Compute {
                     k.decode(data, (r0 + r) * rowBytes, decoded, r * cols, cols);
                 }
                 for (int t0 = 0; t0 < batch; t0 += 4) {
-                    tile.multiply(decoded, nr, x, t0, Math.min(4, batch - t0), cols, out, rows, r0);
+                    tile.multiply(decoded, nr, tokens, t0, Math.min(4, batch - t0), cols, out, rows, r0);
                 }
             }
         });
@@ -257,14 +269,19 @@ public final class VectorCompute implements Compute {
             int last = firstPos + b;
             int qo = b * qDim + h * headDim;
             int kvo = (h / group) * headDim;
-            float[] scores = scratch(worker, last + 1);
-            for (int t = 0; t <= last; t++) {
-                scores[t] = ops.dot(q, qo, keyCache, t * kvDim + kvo, headDim) * scale;
+            // [0, headDim): q rounded to F16; then the scores (see Compute.attention on rounding)
+            float[] s = scratch(worker, headDim + last + 1);
+            for (int d = 0; d < headDim; d++) {
+                s[d] = Float.float16ToFloat(Float.floatToFloat16(q[qo + d]));
             }
-            ops.softmax(scores, 0, last + 1);
+            for (int t = 0; t <= last; t++) {
+                s[headDim + t] = ops.dot(s, 0, keyCache, t * kvDim + kvo, headDim) * scale;
+            }
+            ops.softmax(s, headDim, last + 1);
             java.util.Arrays.fill(out, qo, qo + headDim, 0f);
             for (int t = 0; t <= last; t++) {
-                ops.axpy(out, qo, scores[t], valueCache, t * kvDim + kvo, headDim);
+                float p = Float.float16ToFloat(Float.floatToFloat16(s[headDim + t]));
+                ops.axpy(out, qo, p, valueCache, t * kvDim + kvo, headDim);
             }
         });
     }

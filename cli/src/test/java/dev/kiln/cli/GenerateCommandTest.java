@@ -52,6 +52,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void the_same_seed_gives_the_same_text_on_both_backends() {
+        String[] scalar = {"generate", "-m", STORIES.toString(), "-p", "Lily and Ben", "-n", "100", "--seed", "42",
+            "--backend", "scalar"};
+        String[] vector = scalar.clone();
+        vector[vector.length - 1] = "vector";
+        KilnRun a = KilnRun.of(scalar);
+        KilnRun b = KilnRun.of(vector);
+        assertEquals(0, a.status(), a::toString);
+        assertEquals(0, b.status(), b::toString);
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
     void a_prompt_longer_than_the_context_is_a_clear_error() {
         KilnRun run = KilnRun.of("generate", "-m", STORIES.toString(), "-p", "Once upon a time there was a cat",
                 "-c", "4", "--backend", "scalar");

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             GenerateCommand.class,
             ChatCommand.class,
             TokenizeCommand.class,
+            PerplexityCommand.class,
             BenchCommand.class,
             SynthCommand.class,
         })

@@ -52,6 +52,15 @@ class InfoCommandTest {
         assertEquals(expected.get("alignment").asLong(), actual.get("alignment").asLong(), "alignment");
         compareMetadata(expected.get("metadata"), actual.get("metadata"));
         compareTensors(expected.get("tensors"), actual.get("tensors"));
+
+        // the text form names every key and every tensor too
+        KilnRun text = KilnRun.of("info", "-m", file.toString());
+        assertEquals(0, text.status(), text::toString);
+        expected.get("metadata").fieldNames().forEachRemaining(
+                key -> assertTrue(text.out().contains(" " + key + " "), "text form lacks key " + key));
+        for (JsonNode t : expected.get("tensors")) {
+            assertTrue(text.out().contains("  " + t.get("name").asText() + "  "), "text form lacks tensor " + t.get("name"));
+        }
     }
 
     private static void compareMetadata(JsonNode expected, JsonNode actual) {

@@ -8,8 +8,8 @@ import dev.kiln.api.model.Session;
  * Perplexity by llama-perplexity's default method: the token ids (BOS first, as
  * {@code tokenize(text, add_bos)} gives) are cut into {@code floor(n / ctx)} chunks of
  * {@code ctx}; each chunk's first id is replaced by BOS and the chunk is evaluated from an empty
- * cache as one batch; the logits at positions {@code ctx/2 .. ctx-2} are scored against the
- * next id. PPL = exp(mean negative log-likelihood); the error estimate is llama.cpp's.
+ * cache; the logits at positions {@code ctx/2 .. ctx-2} are scored against the next id.
+ * PPL = exp(mean negative log-likelihood); the error estimate is llama.cpp's.
  */
 public final class Perplexity {
 
@@ -70,9 +70,11 @@ public final class Perplexity {
                 chunk[0] = bos;
             }
             session.rewind(0);
-            float[] logits = session.forward(chunk, 0, ctx, true);
+            // the first half only fills the cache; logits are needed from `first` on
+            session.forward(chunk, 0, first, false);
+            float[] logits = session.forward(chunk, first, ctx - first, true);
             for (int j = first; j < ctx - 1; j++) {
-                double v = -logProbability(logits, j * vocab, vocab, chunk[j + 1]);
+                double v = -logProbability(logits, (j - first) * vocab, vocab, chunk[j + 1]);
                 nll += v;
                 nll2 += v * v;
                 count++;

@@ -15,6 +15,8 @@ import dev.kiln.api.model.Session;
  */
 final class LlamaSession implements Session {
     static final int MAX_BATCH = 256;
+    /** Rows per output-head product when every position's logits are wanted. */
+    private static final int LOGITS_BATCH = 32;
 
     private final LlamaHyperParameters hp;
     private final LlamaWeights weights;
@@ -148,14 +150,19 @@ final class LlamaSession implements Session {
         }
 
         if (allLogits != null) {
+            // the output head runs over a few rows at a time: rows × vocabulary can be large
             int vocab = hp.vocabularySize();
-            if (logits == null || logits.length < n * vocab) {
-                logits = new float[n * vocab];
-            }
             compute.rmsNorm(x, weights.outputNorm(), hp.rmsEpsilon(), normed, dim, n);
-            compute.matmul(weights.output(), normed, logits, n);
-            requireFinite(logits, n, vocab, firstPos, "the output head");
-            System.arraycopy(logits, 0, allLogits, logitsOffset, n * vocab);
+            for (int r0 = 0; r0 < n; r0 += LOGITS_BATCH) {
+                int rows = Math.min(LOGITS_BATCH, n - r0);
+                if (logits == null) {
+                    logits = new float[LOGITS_BATCH * vocab];
+                }
+                System.arraycopy(normed, r0 * dim, projected, 0, rows * dim);
+                compute.matmul(weights.output(), projected, logits, rows);
+                requireFinite(logits, rows, vocab, firstPos + r0, "the output head");
+                System.arraycopy(logits, 0, allLogits, logitsOffset + r0 * vocab, rows * vocab);
+            }
         }
     }
 
@@ -183,7 +190,6 @@ final class LlamaSession implements Session {
         v = new float[n * hp.kvLength()];
         gate = new float[n * hp.feedForwardLength()];
         up = new float[n * hp.feedForwardLength()];
-        logits = null; // only sized when all logits are asked for: n × vocabulary can be large
     }
 
     private static void requireFinite(float[] a, int rows, int width, int firstPos, String where) {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -46,6 +47,7 @@ final class Q4_0Kernel extends RowKernel {
         Q8Activations a = prepared instanceof Q8Activations q ? q : Q8Activations.of(x, xOffset, n);
         VectorSpecies<Float> f = lanes.floats();
         VectorSpecies<Short> s = lanes.shorts();
+        VectorSpecies<Integer> i32 = lanes.ints();
         int step = f.length();
         short[] xq = a.qs;
         FloatVector acc = FloatVector.zero(f);
@@ -54,15 +56,17 @@ final class Q4_0Kernel extends RowKernel {
             long b = offset + (long) k * BYTES;
             int xo = k * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             FloatVector scale = FloatVector.broadcast(f, half(w, b) * a.d[k]);
             for (int p = 0; p < 16 / step; p++) {
-                ShortVector prod = ((ShortVector) lo.convertShape(VectorOperators.B2S, s, p))
-                        .mul(ShortVector.fromArray(s, xq, xo + p * step))
-                        .add(((ShortVector) hi.convertShape(VectorOperators.B2S, s, p))
-                                .mul(ShortVector.fromArray(s, xq, xo + 16 + p * step)));
-                acc = ((FloatVector) prod.convertShape(VectorOperators.S2F, f, 0)).fma(scale, acc);
+                // widen once, split nibbles in 16-bit lanes (measured faster than splitting bytes first)
+                ShortVector qs = (ShortVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p);
+                ShortVector lo = qs.and((short) 0x0F).sub((short) 8);
+                ShortVector hi = qs.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+                ShortVector prod = lo.mul(ShortVector.fromArray(s, xq, xo + p * step))
+                        .add(hi.mul(ShortVector.fromArray(s, xq, xo + 16 + p * step)));
+                // S2I then I2F: measured faster than one S2F conversion
+                IntVector sum = (IntVector) prod.convertShape(VectorOperators.S2I, i32, 0);
+                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(scale, acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

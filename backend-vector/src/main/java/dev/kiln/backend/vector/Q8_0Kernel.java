@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -38,6 +39,7 @@ final class Q8_0Kernel extends RowKernel {
         Q8Activations a = prepared instanceof Q8Activations q ? q : Q8Activations.of(x, xOffset, n);
         VectorSpecies<Float> f = lanes.floats();
         VectorSpecies<Short> s = lanes.shorts();
+        VectorSpecies<Integer> i32 = lanes.ints();
         int step = f.length();
         short[] xq = a.qs;
         FloatVector acc = FloatVector.zero(f);
@@ -53,9 +55,9 @@ final class Q8_0Kernel extends RowKernel {
                         .mul(ShortVector.fromArray(s, xq, xo + p * step));
                 ShortVector p1 = ((ShortVector) q1.convertShape(VectorOperators.B2S, s, p))
                         .mul(ShortVector.fromArray(s, xq, xo + 16 + p * step));
-                FloatVector sum = ((FloatVector) p0.convertShape(VectorOperators.S2F, f, 0))
-                        .add((FloatVector) p1.convertShape(VectorOperators.S2F, f, 0));
-                acc = sum.fma(scale, acc);
+                IntVector sum = ((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0))
+                        .add((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0));
+                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(scale, acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -1,6 +1,7 @@
 package dev.kiln.backend.vector;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -8,6 +9,11 @@ import java.util.concurrent.locks.LockSupport;
  * of work handed out dynamically, the calling thread taking part as well (so a pool of
  * {@code threads} has {@code threads - 1} extra threads). Workers spin briefly between loops,
  * since a decode step issues hundreds of short loops, and then park so an idle pool costs nothing.
+ *
+ * <p>The caller waits for the <em>parts</em> to finish, not for every worker to show up: on a
+ * busy machine a descheduled worker would otherwise stall each of those hundreds of loops. Parts
+ * are claimed with a compare-and-set on (loop number, next part), so a worker that wakes late
+ * can never take a part of a newer loop with an older loop's body.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -17,17 +23,20 @@ final class WorkerPool implements AutoCloseable {
         void run(int part, int worker);
     }
 
-    private static final int SPIN_ROUNDS = 20_000;
+    private record Loop(long number, Body body, int parts) {
+    }
+
+    private static final int SPIN_ROUNDS = 1 << 14;
 
     private final int threads;
     private final Thread[] workers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger finished = new AtomicInteger();
-    private volatile int generation;
+    /** High 32 bits: loop number; low 32 bits: next unclaimed part. */
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger completed = new AtomicInteger();
+    private volatile Loop loop = new Loop(0, (p, w) -> { }, 0);
     private volatile boolean closed;
-    private volatile Body body;
-    private volatile int parts;
     private volatile Throwable failure;
+    private long number;
 
     WorkerPool(int threads, String name) {
         if (threads < 1) {
@@ -60,25 +69,24 @@ final class WorkerPool implements AutoCloseable {
             }
             return;
         }
-        this.body = body;
-        this.parts = parts;
-        this.failure = null;
-        next.set(0);
-        finished.set(0);
-        generation = generation + 1; // publishes the fields above
+        long n = ++number;
+        failure = null;
+        completed.set(0);
+        ticket.set(n << 32);
+        Loop current = new Loop(n, body, parts);
+        loop = current; // publishes the loop to spinning workers
         for (Thread t : workers) {
             LockSupport.unpark(t);
         }
-        work(body, parts, 0);
+        work(current, 0);
         int spins = 0;
-        while (finished.get() < workers.length) {
+        while (completed.get() < parts) {
             if (++spins < SPIN_ROUNDS) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
-        this.body = null;
         Throwable t = failure;
         if (t != null) {
             if (t instanceof RuntimeException re) {
@@ -91,22 +99,33 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void work(Body b, int n, int worker) {
-        try {
-            for (int p = next.getAndIncrement(); p < n; p = next.getAndIncrement()) {
-                b.run(p, worker);
+    /** Claims and runs parts of {@code l} until none is left (or a newer loop has started). */
+    private void work(Loop l, int worker) {
+        while (true) {
+            long t = ticket.get();
+            int part = (int) t;
+            if ((t >>> 32) != l.number() || part >= l.parts()) {
+                return;
             }
-        } catch (Throwable t) {
-            failure = t;
-            next.set(n); // let the others stop early
+            if (!ticket.compareAndSet(t, t + 1)) {
+                continue;
+            }
+            try {
+                l.body().run(part, worker);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                completed.incrementAndGet();
+            }
         }
     }
 
     private void loop(int worker) {
-        int seen = 0;
+        long seen = 0;
         while (true) {
             int spins = 0;
-            while (generation == seen && !closed) {
+            Loop l;
+            while ((l = loop).number() == seen && !closed) {
                 if (++spins < SPIN_ROUNDS) {
                     Thread.onSpinWait();
                 } else {
@@ -116,9 +135,8 @@ final class WorkerPool implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = generation;
-            work(body, parts, worker);
-            finished.incrementAndGet();
+            seen = l.number();
+            work(l, worker);
         }
     }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Turns JMH's JSON (ops/s) into GB/s of weights streamed and GFLOP/s for Kiln's kernel benchmarks."""
+import json
+import re
+import sys
+
+ROWS = 2048  # MatvecBenchmark.ROWS / PrefillBenchmark.ROWS
+BYTES_PER_WEIGHT = {"F32": 4, "F16": 2, "BF16": 2, "Q4_0": 18 / 32, "Q8_0": 34 / 32,
+                    "Q4_K": 144 / 256, "Q6_K": 210 / 256}
+
+
+def main(path):
+    with open(path) as f:
+        results = json.load(f)
+    rows = []
+    for r in results:
+        name = r["benchmark"].rsplit(".", 1)[1]
+        params = r.get("params", {})
+        ops = r["primaryMetric"]["score"]
+        err = r["primaryMetric"].get("scoreError", float("nan"))
+        m = re.match(r"(matvec|matmul)(\w+?)(Scalar|Vector)$", name)
+        gbs = gflops = ""
+        if m:
+            t = m.group(2)
+            cols = int(params["cols"])
+            batch = int(params.get("batch", 1))
+            weights = ROWS * cols
+            gbs = "%.2f" % (ops * weights * BYTES_PER_WEIGHT[t] / 1e9)
+            gflops = "%.2f" % (ops * 2 * weights * batch / 1e9)
+        p = " ".join("%s=%s" % kv for kv in sorted(params.items()))
+        rows.append((name, p, "%.1f ± %.1f" % (ops, err), gbs, gflops))
+    w = [max(len(r[i]) for r in rows + [("benchmark", "params", "ops/s", "GB/s", "GFLOP/s")]) for i in range(5)]
+    fmt = "  ".join("{:<%d}" % x for x in w)
+    print(fmt.format("benchmark", "params", "ops/s", "GB/s", "GFLOP/s"))
+    for r in rows:
+        print(fmt.format(*r))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -37,11 +37,17 @@ final class CheckPluginCommand implements Callable<Integer> {
             description = "Vocabulary GGUF to build tokenizer plugins from (default: the fixture vocabularies and the default model).")
     List<Path> vocabularies = new ArrayList<>();
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Fail a check that runs longer (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds = 300;
+
     /** Outcome of one check. */
     private enum Outcome { PASS, FAIL, UNMET }
 
     @Override
     public Integer call() {
+        if (timeoutSeconds < 1) {
+            throw new KilnException("--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
         if (!Files.isRegularFile(jar)) {
             throw new KilnException(jar + ": no such file");
         }
@@ -108,20 +114,45 @@ final class CheckPluginCommand implements Callable<Integer> {
     }
 
     private Outcome run(Check check, PrintWriter out) {
-        try {
-            check.body().execute();
+        Throwable failure = execute(check);
+        if (failure == null) {
             out.println("  PASS  " + check.name());
             return Outcome.PASS;
-        } catch (TestAbortedException e) {
-            out.println("  UNMET " + check.name() + ": " + firstLine(e));
-            return Outcome.UNMET;
-        } catch (Throwable e) {
-            out.println("  FAIL  " + check.name() + ": " + firstLine(e));
-            if (kiln.verbose()) {
-                e.printStackTrace(out);
-            }
-            return Outcome.FAIL;
         }
+        if (failure instanceof TestAbortedException) {
+            out.println("  UNMET " + check.name() + ": " + firstLine(failure));
+            return Outcome.UNMET;
+        }
+        out.println("  FAIL  " + check.name() + ": " + firstLine(failure));
+        if (kiln.verbose()) {
+            failure.printStackTrace(out);
+        }
+        return Outcome.FAIL;
+    }
+
+    /** Runs the check on a thread of its own, so a plugin that hangs fails the check instead of the command. */
+    private Throwable execute(Check check) {
+        Throwable[] failure = new Throwable[1];
+        Thread runner = new Thread(() -> {
+            try {
+                check.body().execute();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "check-plugin");
+        runner.setDaemon(true);
+        runner.start();
+        try {
+            runner.join(timeoutSeconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        }
+        if (runner.isAlive()) {
+            runner.interrupt();
+            return new AssertionError("did not finish within " + timeoutSeconds + " s");
+        }
+        return failure[0];
     }
 
     private static void summary(PrintWriter out, String contract, int passed, int failed) {

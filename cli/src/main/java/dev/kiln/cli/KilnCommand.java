@@ -87,6 +87,12 @@ public final class KilnCommand implements Runnable {
     public synchronized Plugins plugins() {
         if (plugins == null) {
             plugins = PluginLoader.load(pluginsDirectory());
+            if (verbose) {
+                // like Trino's PluginManager: say what was found and where, per plugin
+                err().println("kiln: plugins directory " + pluginsDirectory().toAbsolutePath());
+                plugins.all().forEach(p -> err().println("kiln: found " + p));
+                err().flush();
+            }
         }
         return plugins;
     }

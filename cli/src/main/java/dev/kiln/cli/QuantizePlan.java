@@ -42,6 +42,10 @@ record QuantizePlan(List<Step> steps, List<String> notes) {
                 throw new KilnException(in.path() + ": tensor " + t.name() + " is " + t.type()
                         + "; kiln quantize takes F32, F16 or BF16 weights (requantizing is not supported)");
             }
+            if (t.columns() > Integer.MAX_VALUE - 8) {
+                throw new KilnException(in.path() + ": tensor " + t.name() + " has rows of " + t.columns()
+                        + " elements, more than kiln quantize handles");
+            }
             QuantType from = types.require(t.type(), in.path() + ": tensor " + t.name());
             QuantType to = target;
             if (!target.ggmlType().fitsRow(t.columns())) {

@@ -4,7 +4,6 @@ import dev.kiln.api.KilnException;
 import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
-import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
@@ -219,11 +218,5 @@ public final class PluginLoader {
             }
         }
         return sb.toString();
-    }
-
-    /** Descriptor of {@code jar}'s module, for reports. */
-    public static ModuleDescriptor descriptorOf(Path jar) {
-        String name = moduleNameOf(jar);
-        return ModuleFinder.of(jar).find(name).map(ModuleReference::descriptor).orElseThrow();
     }
 }

@@ -37,6 +37,12 @@ class LlamaLoadTest {
 
     /** Copies stories260K with some tensors changed, and some metadata overridden. */
     private Path rewrite(String name, Map<String, Change> changes, Map<String, MetadataValue> metadata) {
+        return rewrite(name, changes, metadata, Map.of());
+    }
+
+    /** As above, plus new F32 tensors. */
+    private Path rewrite(String name, Map<String, Change> changes, Map<String, MetadataValue> metadata,
+                         Map<String, float[]> added) {
         Path out = tmp.resolve(name);
         try (ModelFile src = FixtureModels.gguf().open(STORIES)) {
             ModelWriter w = FixtureModels.gguf().create(out);
@@ -52,6 +58,8 @@ class LlamaLoadTest {
                 MemorySegment bytes = c == null ? data : c.data().apply(data);
                 w.addTensor(t.name(), t.type(), shape, target -> target.copyFrom(bytes.asSlice(0, target.byteSize())));
             }
+            added.forEach((tensor, values) -> w.addTensor(tensor, dev.kiln.api.GgmlType.F32, new long[] {values.length},
+                    target -> target.copyFrom(MemorySegment.ofArray(littleEndian(values)))));
             w.write();
         }
         return out;
@@ -89,6 +97,35 @@ class LlamaLoadTest {
             FixtureModels.Greedy g = FixtureModels.greedy(m.model(), FixtureModels.ids(p1.resolve("prompt_ids.txt")), 128, 0);
             assertArrayEquals(FixtureModels.ids(p1.resolve("llamacpp_F32_gen_ids.txt")), g.ids());
         }
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    @Test
+    void ropeFrequencyFactorsAreReadAndChecked() {
+        // head_dim 8: 4 pairs. Factors of 1 leave llama.cpp's tokens unchanged; 4 factors of 2 change the logits.
+        Path p1 = FixtureModels.models().resolve("stories260K.expected/p1");
+        int[] prompt = FixtureModels.ids(p1.resolve("prompt_ids.txt"));
+        Path ones = rewrite("ones.gguf", Map.of(), Map.of(), Map.of("rope_freqs.weight", new float[] {1, 1, 1, 1}));
+        try (Loaded m = FixtureModels.load(ones, 1)) {
+            FixtureModels.Greedy g = FixtureModels.greedy(m.model(), prompt, 32, 1);
+            assertArrayEquals(Arrays.copyOf(FixtureModels.ids(p1.resolve("llamacpp_F32_gen_ids.txt")), 32), g.ids());
+        }
+        Path twos = rewrite("twos.gguf", Map.of(), Map.of(), Map.of("rope_freqs.weight", new float[] {2, 2, 2, 2}));
+        try (Loaded plain = FixtureModels.load(STORIES, 1); Loaded m = FixtureModels.load(twos, 1)) {
+            float[] a = plain.model().newSession(32).forward(prompt, 0, prompt.length, false);
+            float[] b = m.model().newSession(32).forward(prompt, 0, prompt.length, false);
+            assertTrue(FixtureModels.maxAbsDiff(a, b) > 1e-3, "frequency factors had no effect");
+        }
+        Path wrong = rewrite("wrong.gguf", Map.of(), Map.of(), Map.of("rope_freqs.weight", new float[] {1, 1, 1}));
+        KilnException e = assertThrows(KilnException.class, () -> FixtureModels.load(wrong, 1).close());
+        assertTrue(e.getMessage().contains("rope_freqs.weight") && e.getMessage().contains("[4]"), e.getMessage());
     }
 
     @Test

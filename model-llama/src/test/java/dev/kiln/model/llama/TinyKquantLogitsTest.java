@@ -16,10 +16,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * float64 reference up to 0.071 from llama.cpp and its ggml-numerics reference within 5e-7
  * (F16: 1.6e-3). Our kernels round activations where ggml does, and we measured:
  * Q8_0, Q4_0, Q6_K within 7.2e-7; F16 1.6e-3 (the same unexplained gap as the reference);
- * Q4_K_M 0.056: at position 3 one K-cache value lands on the other side of an F16 rounding
- * step (the pre-rounding values agree with the ggml-numerics reference to 1e-6, summation order
- * noise), and this random model amplifies that flip; it is still inside the 0.071 the float64
+ * Q4_K_M 0.056: in layer 0 at position 3 one query value (-0.0970155, 3e-7 from the midpoint
+ * between two F16 values; our float sums and ggml's differ by that much) rounds to the other F16
+ * neighbour than in llama.cpp before q·k. Making that single flip in the fixture's
+ * ggml-numerics reference moves it exactly onto our logits (0.0543 at step 0), so the gap is
+ * that one rounding, amplified by this random model; it is inside the 0.071 the float64
  * reference shows. Tolerances are those measurements rounded up.
+Tolerances are those measurements rounded up.
  */
 class TinyKquantLogitsTest {
 

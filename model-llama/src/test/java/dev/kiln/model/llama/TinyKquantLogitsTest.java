@@ -22,7 +22,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ggml-numerics reference moves it exactly onto our logits (0.0543 at step 0), so the gap is
  * that one rounding, amplified by this random model; it is inside the 0.071 the float64
  * reference shows. Tolerances are those measurements rounded up.
-Tolerances are those measurements rounded up.
  */
 class TinyKquantLogitsTest {
 

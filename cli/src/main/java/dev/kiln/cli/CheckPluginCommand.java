@@ -67,7 +67,17 @@ final class CheckPluginCommand implements Callable<Integer> {
         Set<String> broken = new LinkedHashSet<>();
         for (Plugin plugin : provided) {
             String title = plugin.kind().label() + " " + plugin.name() + " (" + plugin.instance().getClass().getName() + ")";
-            PluginContracts.Checks checks = contracts.checksFor(plugin);
+            PluginContracts.Checks checks;
+            try {
+                checks = contracts.checksFor(plugin);
+            } catch (RuntimeException | LinkageError e) {
+                // the plugin broke while the kit was setting up (e.g. a tokenizer that cannot be built)
+                out.println();
+                out.println(title + ": FAIL  setting up the " + plugin.kind().label() + " contract: " + firstLine(e));
+                failed++;
+                broken.add(plugin.kind().label() + " contract of " + plugin.kind().label() + " " + plugin.name());
+                continue;
+            }
             for (String note : checks.notes()) {
                 out.println();
                 out.println(title + ": " + note);
@@ -100,6 +110,11 @@ final class CheckPluginCommand implements Callable<Integer> {
         }
         out.println();
         int total = passed + failed + unmet;
+        if (total == 0 && failed == 0) {
+            out.println("Result: NOT CHECKED - the kit has no contract for the plugins in this jar");
+            out.flush();
+            return 0;
+        }
         if (failed == 0) {
             out.println("Result: PASS - " + passed + " of " + total + " checks passed"
                     + (unmet > 0 ? ", " + unmet + " goal(s) unmet" : ""));

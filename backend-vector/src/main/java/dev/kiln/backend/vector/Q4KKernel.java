@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +21,8 @@ final class Q4KKernel extends RowKernel {
 
     static final int BLOCK = 256;
     static final int BYTES = 144;
+
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     Q4KKernel(Lanes lanes) {
         super(lanes);
@@ -40,52 +44,77 @@ final class Q4KKernel extends RowKernel {
 
     @Override
     Object prepare(float[] x, int xOffset, int n) {
-        return groupSums(x, xOffset, n);
+        return Q8KActivations.of(x, xOffset, n);
     }
 
     @Override
+    float[] roundedActivations(float[] x, int offset, int n) {
+        return Q8KActivations.round(x, offset, n);
+    }
+
+    /**
+     * Integer dot products on Q8_K-rounded activations, as ggml's {@code vec_dot_q4_K_q8_K} and
+     * the plugin: nibbles × int8 in 16-bit lanes, each 32-value group's sums scaled by
+     * d·sc·d_x in float; the min term from the activations' integer sums per 32.
+     */
+    @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
-        float[] sums = prepared instanceof float[] s ? s : groupSums(x, xOffset, n);
+        Q8KActivations a = prepared instanceof Q8KActivations q ? q : Q8KActivations.of(x, xOffset, n);
         float sum = 0;
         for (int k = 0; k < n / BLOCK; k++) {
-            sum += superBlock(w, offset + (long) k * BYTES, x, xOffset + k * BLOCK, sums, k * 8);
+            if (a.d[k] != 0f) {
+                sum += superBlock(w, offset + (long) k * BYTES, a, k);
+            }
         }
         return sum;
     }
 
     // One super-block per call, reduced to a float: keeps each compiled body small enough for C2
     // to inline every Vector API call (its node-count and depth limits otherwise leave boxed vectors).
-    private float superBlock(MemorySegment w, long b, float[] x, int xb, float[] sums, int group0) {
+    private float superBlock(MemorySegment w, long b, Q8KActivations a, int k) {
         VectorSpecies<Float> f = lanes.floats();
+        VectorSpecies<Short> s = lanes.shorts();
+        VectorSpecies<Integer> i32 = lanes.ints();
         int step = f.length();
-        float d = half(w, b);
-        float dmin = half(w, b + 2);
+        float dx = a.d[k];
+        float d = half(w, b) * dx;
+        float dmin = half(w, b + 2) * dx;
+        // the twelve packed bytes as four words of four 6-bit values (ggml's get_scale_min_k4)
+        int s0 = w.get(I32, b + 4);
+        int s1 = w.get(I32, b + 8);
+        int s2 = w.get(I32, b + 12);
+        int scLo = s0 & 0x3F3F3F3F;
+        int mLo = s1 & 0x3F3F3F3F;
+        int scHi = (s2 & 0x0F0F0F0F) | (((s0 >>> 6) & 0x03030303) << 4);
+        int mHi = ((s2 >>> 4) & 0x0F0F0F0F) | (((s1 >>> 6) & 0x03030303) << 4);
+        short[] xq = a.qs;
         FloatVector acc = FloatVector.zero(f);
-        float mins = 0;
+        int mins = 0;
         for (int j = 0; j < 4; j++) {
             long q = b + 16 + 32L * j;
-            int xo = xb + 64 * j;
+            int xo = k * BLOCK + 64 * j;
+            int sc = j < 2 ? scLo : scHi;
+            int m = j < 2 ? mLo : mHi;
+            int shift = 16 * (j & 1);
+            FloatVector scLoV = FloatVector.broadcast(f, d * ((sc >>> shift) & 0xFF));
+            FloatVector scHiV = FloatVector.broadcast(f, d * ((sc >>> (shift + 8)) & 0xFF));
+            mins += ((m >>> shift) & 0xFF) * a.sums32[k * 8 + 2 * j] + ((m >>> (shift + 8)) & 0xFF) * a.sums32[k * 8 + 2 * j + 1];
             ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
             ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
-            ByteVector la = qa.and((byte) 0x0F);
-            ByteVector lb = qb.and((byte) 0x0F);
-            ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
-            ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
-            FloatVector lo = FloatVector.zero(f);
-            FloatVector hi = FloatVector.zero(f);
             for (int p = 0; p < 16 / step; p++) {
-                lo = ((FloatVector) la.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + p * step), lo);
-                lo = ((FloatVector) lb.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 16 + p * step), lo);
-                hi = ((FloatVector) ha.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 32 + p * step), hi);
-                hi = ((FloatVector) hb.convertShape(VectorOperators.B2F, f, p)).fma(FloatVector.fromArray(f, x, xo + 48 + p * step), hi);
+                ShortVector wa = (ShortVector) qa.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p);
+                ShortVector wb = (ShortVector) qb.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p);
+                ShortVector lo = wa.and((short) 0x0F).mul(ShortVector.fromArray(s, xq, xo + p * step))
+                        .add(wb.and((short) 0x0F).mul(ShortVector.fromArray(s, xq, xo + 16 + p * step)));
+                ShortVector hi = wa.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(s, xq, xo + 32 + p * step))
+                        .add(wb.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(s, xq, xo + 48 + p * step)));
+                acc = ((FloatVector) ((IntVector) lo.convertShape(VectorOperators.S2I, i32, 0))
+                        .convert(VectorOperators.I2F, 0)).fma(scLoV, acc);
+                acc = ((FloatVector) ((IntVector) hi.convertShape(VectorOperators.S2I, i32, 0))
+                        .convert(VectorOperators.I2F, 0)).fma(scHiV, acc);
             }
-            int g = 2 * j;
-            acc = lo.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g, 0)), acc);
-            acc = hi.fma(FloatVector.broadcast(f, d * scaleMin(w, b + 4, g + 1, 0)), acc);
-            mins += dmin * scaleMin(w, b + 4, g, 1) * sums[group0 + g]
-                    + dmin * scaleMin(w, b + 4, g + 1, 1) * sums[group0 + g + 1];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.reduceLanes(VectorOperators.ADD) - dmin * mins;
     }
 
     @Override

@@ -36,8 +36,8 @@ class VectorKernelsTest {
     private static final Set<GgmlType> BUILT_IN = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
     private static final int[] WIDTHS = {512, 256, 128};
-    /** Types whose vector kernels multiply float activations; the others round them to Q8_0 like their plugins. */
-    private static final Set<GgmlType> FLOAT_ACTIVATIONS = EnumSet.of(GgmlType.Q4_K, GgmlType.Q6_K);
+    /** Types whose vector kernels multiply unrounded float activations (none now: all round like their plugins). */
+    private static final Set<GgmlType> FLOAT_ACTIVATIONS = EnumSet.noneOf(GgmlType.class);
 
     private static List<QuantType> plugins() {
         return BackendContract.discoveredQuantTypes(); // the kit's module may look plugins up; ours need not

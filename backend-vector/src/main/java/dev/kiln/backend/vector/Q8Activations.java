@@ -1,5 +1,10 @@
 package dev.kiln.backend.vector;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * An activation row rounded to Q8_0 blocks exactly as the Q4_0/Q8_0 plugins (and ggml-cpu's
  * x86 {@code quantize_row_q8_0}) round it: per 32 values {@code q = rint(x · 127/amax)}, ties to
@@ -20,28 +25,35 @@ final class Q8Activations {
         this.d = d;
     }
 
-    static Q8Activations of(float[] x, int offset, int count) {
+    /** {@code x[offset .. offset + count)} rounded to Q8_0 blocks, vectorized at {@code lanes}. */
+    static Q8Activations of(float[] x, int offset, int count, Lanes lanes) {
+        VectorSpecies<Float> f = lanes.floats();
+        VectorSpecies<Short> s = lanes.shorts();
+        int step = f.length();
         int nb = count / QK;
         short[] qs = new short[nb * QK];
         float[] d = new float[nb];
+        FloatVector rint = FloatVector.broadcast(f, RINT);
         for (int b = 0; b < nb; b++) {
             int base = offset + b * QK;
-            float amax = 0f;
-            for (int j = 0; j < QK; j++) {
-                amax = Math.max(amax, Math.abs(x[base + j]));
+            FloatVector m = FloatVector.zero(f);
+            for (int p = 0; p < QK / step; p++) {
+                m = m.max(FloatVector.fromArray(f, x, base + p * step).abs());
             }
+            float amax = m.reduceLanes(VectorOperators.MAX);
             d[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-            float id = amax != 0f ? 127f / amax : 0f;
-            for (int j = 0; j < QK; j++) {
-                qs[b * QK + j] = (short) ((x[base + j] * id + RINT) - RINT);
+            FloatVector id = FloatVector.broadcast(f, amax != 0f ? 127f / amax : 0f);
+            for (int p = 0; p < QK / step; p++) {
+                FloatVector r = FloatVector.fromArray(f, x, base + p * step).mul(id).add(rint).sub(rint);
+                ((ShortVector) r.convertShape(VectorOperators.F2S, s, 0)).intoArray(qs, b * QK + p * step);
             }
         }
         return new Q8Activations(qs, d);
     }
 
     /** The Q8_0-rounded values q·d of {@code x[offset .. offset + count)}. */
-    static float[] round(float[] x, int offset, int count) {
-        Q8Activations a = of(x, offset, count);
+    static float[] round(float[] x, int offset, int count, Lanes lanes) {
+        Q8Activations a = of(x, offset, count, lanes);
         float[] r = new float[count];
         for (int i = 0; i < count; i++) {
             r[i] = a.qs[i] * a.d[i / QK];

@@ -21,12 +21,12 @@ final class Q8_0Kernel extends RowKernel {
 
     @Override
     Object prepare(float[] x, int xOffset, int n) {
-        return Q8Activations.of(x, xOffset, n);
+        return Q8Activations.of(x, xOffset, n, lanes);
     }
 
     @Override
     float[] roundedActivations(float[] x, int offset, int n) {
-        return Q8Activations.round(x, offset, n);
+        return Q8Activations.round(x, offset, n, lanes);
     }
 
     /**
@@ -36,7 +36,7 @@ final class Q8_0Kernel extends RowKernel {
      */
     @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
-        Q8Activations a = prepared instanceof Q8Activations q ? q : Q8Activations.of(x, xOffset, n);
+        Q8Activations a = prepared instanceof Q8Activations q ? q : Q8Activations.of(x, xOffset, n, lanes);
         VectorSpecies<Float> f = lanes.floats();
         VectorSpecies<Short> s = lanes.shorts();
         VectorSpecies<Integer> i32 = lanes.ints();

@@ -6,6 +6,7 @@ import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 /**
  * Q5_0: blocks of 32 values in 22 bytes, as ggml's {@code block_q5_0}: an f16 scale {@code d},
@@ -86,6 +87,24 @@ public final class Q5_0 implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return kernel;
+    }
+
+    /**
+     * The plugin's own Vector API kernel (package {@code vector}, the only place that touches
+     * {@code jdk.incubator.vector}), or empty if that module cannot be used in this JVM.
+     */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        try {
+            return Optional.of(VectorKernelHolder.KERNEL);
+        } catch (LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Created on first use, so a JVM without the Vector API never loads the kernel class. */
+    private static final class VectorKernelHolder {
+        static final DotKernel<?> KERNEL = new dev.kiln.examples.q5_0.vector.Q5_0VectorKernel();
     }
 
     @Override

@@ -17,7 +17,10 @@ def main(path):
         name = r["benchmark"].rsplit(".", 1)[1]
         params = r.get("params", {})
         ops = r["primaryMetric"]["score"]
-        err = r["primaryMetric"].get("scoreError", float("nan"))
+        try:
+            err = float(r["primaryMetric"].get("scoreError", "nan"))  # "NaN" with < 3 iterations
+        except (TypeError, ValueError):
+            err = float("nan")
         m = re.match(r"(matvec|matmul)(\w+?)(Scalar|Vector)$", name)
         gbs = gflops = ""
         if m:

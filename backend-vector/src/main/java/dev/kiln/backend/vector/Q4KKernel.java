@@ -67,6 +67,7 @@ final class Q4KKernel extends RowKernel {
         VectorSpecies<Integer> i32 = lanes.ints();
         int step = f.length();
         short[] xq = a.qs;
+        int[] sums = a.sums32;
         FloatVector acc = FloatVector.zero(f);
         float minSum = 0;
         for (int k = 0; k < n / BLOCK; k++) {
@@ -92,7 +93,7 @@ final class Q4KKernel extends RowKernel {
                 int shift = 16 * (j & 1);
                 FloatVector scA = FloatVector.broadcast(f, d * ((sc >>> shift) & 0xFF));
                 FloatVector scB = FloatVector.broadcast(f, d * ((sc >>> (shift + 8)) & 0xFF));
-                mins += ((m >>> shift) & 0xFF) * a.sums32[k * 8 + 2 * j] + ((m >>> (shift + 8)) & 0xFF) * a.sums32[k * 8 + 2 * j + 1];
+                mins += ((m >>> shift) & 0xFF) * sums[k * 8 + 2 * j] + ((m >>> (shift + 8)) & 0xFF) * sums[k * 8 + 2 * j + 1];
                 ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
                 ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < 16 / step; p++) {

@@ -67,36 +67,36 @@ final class Q6KKernel extends RowKernel {
             float d = half(w, b + 208) * a.d[k];
             long scLo = w.get(I64, b + 192); // int8 scales 0-7 and 8-15
             long scHi = w.get(I64, b + 200);
-            for (int h = 0; h < 2; h++) {
+            for (int t = 0; t < 4; t++) { // 16-byte chunk c of 128-value half h
+                int h = t >> 1;
+                int c = t & 1;
                 long scales = h == 0 ? scLo : scHi;
-                for (int c = 0; c < 2; c++) {
-                    ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
-                    ByteVector qlA = load(w, b + 64L * h + 16L * c);
-                    ByteVector qlB = load(w, b + 64L * h + 32 + 16L * c);
-                    ByteVector q0 = qlA.and((byte) 0x0F).or(qh.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q1 = qlB.and((byte) 0x0F).or(qh.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2));
-                    ByteVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30));
-                    ByteVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
-                    int xo = k * BLOCK + 128 * h + 16 * c;
-                    FloatVector s0 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c)));
-                    FloatVector s1 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 16)));
-                    FloatVector s2 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 32)));
-                    FloatVector s3 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 48)));
-                    for (int p = 0; p < 16 / step; p++) {
-                        int xp = xo + p * step;
-                        ShortVector p0 = ((ShortVector) q0.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
-                                .mul(ShortVector.fromArray(s, xq, xp));
-                        ShortVector p1 = ((ShortVector) q1.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
-                                .mul(ShortVector.fromArray(s, xq, xp + 32));
-                        ShortVector p2 = ((ShortVector) q2.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
-                                .mul(ShortVector.fromArray(s, xq, xp + 64));
-                        ShortVector p3 = ((ShortVector) q3.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
-                                .mul(ShortVector.fromArray(s, xq, xp + 96));
-                        acc = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s0, acc);
-                        acc = ((FloatVector) ((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s1, acc);
-                        acc = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s2, acc);
-                        acc = ((FloatVector) ((IntVector) p3.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s3, acc);
-                    }
+                ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
+                ByteVector qlA = load(w, b + 64L * h + 16L * c);
+                ByteVector qlB = load(w, b + 64L * h + 32 + 16L * c);
+                ByteVector q0 = qlA.and((byte) 0x0F).or(qh.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4));
+                ByteVector q1 = qlB.and((byte) 0x0F).or(qh.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2));
+                ByteVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30));
+                ByteVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                int xo = k * BLOCK + 128 * h + 16 * c;
+                FloatVector s0 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c)));
+                FloatVector s1 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 16)));
+                FloatVector s2 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 32)));
+                FloatVector s3 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 48)));
+                for (int p = 0; p < 16 / step; p++) {
+                    int xp = xo + p * step;
+                    ShortVector p0 = ((ShortVector) q0.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
+                            .mul(ShortVector.fromArray(s, xq, xp));
+                    ShortVector p1 = ((ShortVector) q1.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
+                            .mul(ShortVector.fromArray(s, xq, xp + 32));
+                    ShortVector p2 = ((ShortVector) q2.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
+                            .mul(ShortVector.fromArray(s, xq, xp + 64));
+                    ShortVector p3 = ((ShortVector) q3.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
+                            .mul(ShortVector.fromArray(s, xq, xp + 96));
+                    acc = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s0, acc);
+                    acc = ((FloatVector) ((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s1, acc);
+                    acc = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s2, acc);
+                    acc = ((FloatVector) ((IntVector) p3.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s3, acc);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.KilnException;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.Compute;
 import java.util.Optional;
@@ -31,7 +32,7 @@ public final class VectorBackend implements Backend {
     @Override
     public Compute open(int threads) {
         unsupportedReason().ifPresent(reason -> {
-            throw new IllegalStateException("vector backend unavailable: " + reason);
+            throw new KilnException("the vector backend cannot run in this JVM: " + reason);
         });
         return new VectorCompute(threads);
     }

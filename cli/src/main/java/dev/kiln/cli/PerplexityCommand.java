@@ -70,6 +70,9 @@ final class PerplexityCommand implements Callable<Integer> {
     }
 
     private static String readText(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new KilnException(file + ": no such file");
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();

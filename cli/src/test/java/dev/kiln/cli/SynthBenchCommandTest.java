@@ -107,6 +107,7 @@ class SynthBenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(bench.out());
         assertEquals("small-Q4_K_M.gguf", json.get("model").asText());
         assertEquals(1, json.get("threads").asInt());
+        assertTrue(json.get("first_token_ms").asDouble() >= json.get("load_ms").asDouble());
         assertEquals(16, json.get("pp").get("tokens").asInt());
         assertEquals(2, json.get("pp").get("tps").size());
         assertTrue(json.get("pp").get("mean").asDouble() > 0);

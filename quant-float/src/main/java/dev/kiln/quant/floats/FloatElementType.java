@@ -1,5 +1,6 @@
 package dev.kiln.quant.floats;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
@@ -34,22 +35,16 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         checkCount(count);
-        BlockRanges.inSegment(name(), src, offset, (long) count * width());
-        if (dst == null) {
-            throw new QuantException(name() + ": destination array is null");
-        }
-        BlockRanges.inArray(name(), "destination", dst.length, dstOffset, count);
+        BlockRange.checkSegment(name(), "source", src, offset, (long) count * width());
+        BlockRange.checkArray(name(), "destination", dst, dstOffset, count);
         decode(src, offset, dst, dstOffset, count);
     }
 
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
         checkCount(count);
-        if (src == null) {
-            throw new QuantException(name() + ": source array is null");
-        }
-        BlockRanges.inArray(name(), "source", src.length, srcOffset, count);
-        BlockRanges.inSegment(name(), dst, offset, (long) count * width());
+        BlockRange.checkArray(name(), "source", src, srcOffset, count);
+        BlockRange.checkSegment(name(), "destination", dst, offset, (long) count * width());
         if (dst.isReadOnly()) {
             throw new QuantException(name() + ": destination segment is read-only");
         }

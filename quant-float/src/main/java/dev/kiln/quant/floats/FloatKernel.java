@@ -1,5 +1,6 @@
 package dev.kiln.quant.floats;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
@@ -19,10 +20,7 @@ final class FloatKernel implements DotKernel<float[]> {
     @Override
     public float[] prepare(float[] x, int offset, int count) {
         type.checkCount(count);
-        if (x == null) {
-            throw new QuantException(type.name() + ": activation array is null");
-        }
-        BlockRanges.inArray(type.name(), "activation", x.length, offset, count);
+        BlockRange.checkArray(type.name(), "activation", x, offset, count);
         float[] out = new float[count];
         for (int i = 0; i < count; i++) {
             out[i] = type.round(x[offset + i]);
@@ -37,7 +35,7 @@ final class FloatKernel implements DotKernel<float[]> {
             throw new QuantException(type.name() + ": dot over " + count
                     + " elements but the prepared activations hold " + (x == null ? 0 : x.length));
         }
-        BlockRanges.inSegment(type.name(), weights, offset, (long) count * type.width());
+        BlockRange.checkSegment(type.name(), "weight", weights, offset, (long) count * type.width());
         return (float) type.dotChecked(weights, offset, x, count);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.quant.q4_0;
 
 import dev.kiln.api.GgmlType;
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
@@ -27,12 +28,9 @@ public final class Q4_0 implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        int nb = BlockRanges.blocks("Q4_0", count, QK);
-        BlockRanges.inSegment("Q4_0", src, offset, (long) nb * BLOCK_BYTES);
-        if (dst == null) {
-            throw new QuantException("Q4_0: destination array is null");
-        }
-        BlockRanges.inArray("Q4_0", "destination", dst.length, dstOffset, count);
+        int nb = BlockRange.blocks("Q4_0", count, QK);
+        BlockRange.checkSegment("Q4_0", "source", src, offset, (long) nb * BLOCK_BYTES);
+        BlockRange.checkArray("Q4_0", "destination", dst, dstOffset, count);
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(src.get(F16, p));
@@ -51,12 +49,9 @@ public final class Q4_0 implements QuantType {
      */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        int nb = BlockRanges.blocks("Q4_0", count, QK);
-        if (src == null) {
-            throw new QuantException("Q4_0: source array is null");
-        }
-        BlockRanges.inArray("Q4_0", "source", src.length, srcOffset, count);
-        BlockRanges.inSegment("Q4_0", dst, offset, (long) nb * BLOCK_BYTES);
+        int nb = BlockRange.blocks("Q4_0", count, QK);
+        BlockRange.checkArray("Q4_0", "source", src, srcOffset, count);
+        BlockRange.checkSegment("Q4_0", "destination", dst, offset, (long) nb * BLOCK_BYTES);
         if (dst.isReadOnly()) {
             throw new QuantException("Q4_0: destination segment is read-only");
         }

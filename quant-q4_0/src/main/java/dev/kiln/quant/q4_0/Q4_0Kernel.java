@@ -1,5 +1,6 @@
 package dev.kiln.quant.q4_0;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
@@ -18,12 +19,12 @@ final class Q4_0Kernel implements DotKernel<Q8Activations> {
 
     @Override
     public float dot(MemorySegment weights, long offset, Q8Activations x, int count) {
-        int nb = BlockRanges.blocks("Q4_0", count, Q4_0.QK);
+        int nb = BlockRange.blocks("Q4_0", count, Q4_0.QK);
         if (x == null || count > x.count()) {
             throw new QuantException("Q4_0: dot over " + count + " elements but the prepared activations hold "
                     + (x == null ? 0 : x.count()));
         }
-        BlockRanges.inSegment("Q4_0", weights, offset, (long) nb * Q4_0.BLOCK_BYTES);
+        BlockRange.checkSegment("Q4_0", "weight", weights, offset, (long) nb * Q4_0.BLOCK_BYTES);
         float sum = 0f;
         byte[] qx = x.qs;
         int half = Q4_0.QK / 2;

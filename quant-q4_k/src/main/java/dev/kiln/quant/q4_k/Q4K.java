@@ -1,6 +1,7 @@
 package dev.kiln.quant.q4_k;
 
 import dev.kiln.api.GgmlType;
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
@@ -18,9 +19,9 @@ public final class Q4K implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        int blocks = BlockBounds.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockBounds.array(NAME, "destination", dst == null ? 0 : dst.length, dstOffset, count, dst == null);
-        BlockBounds.segment(NAME, "source", src, offset, (long) blocks * Q4KLayout.BYTES);
+        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
+        BlockRange.checkArray(NAME, "destination", dst, dstOffset, count);
+        BlockRange.checkSegment(NAME, "source", src, offset, (long) blocks * Q4KLayout.BYTES);
         int[] sc = new int[8];
         int[] m = new int[8];
         for (int i = 0; i < blocks; i++) {
@@ -50,9 +51,9 @@ public final class Q4K implements QuantType {
 
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        int blocks = BlockBounds.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockBounds.array(NAME, "source", src == null ? 0 : src.length, srcOffset, count, src == null);
-        BlockBounds.segment(NAME, "destination", dst, offset, (long) blocks * Q4KLayout.BYTES);
+        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
+        BlockRange.checkArray(NAME, "source", src, srcOffset, count);
+        BlockRange.checkSegment(NAME, "destination", dst, offset, (long) blocks * Q4KLayout.BYTES);
         if (dst.isReadOnly()) {
             throw new QuantException(NAME + ": destination segment is read-only");
         }

@@ -1,5 +1,6 @@
 package dev.kiln.quant.q4_k;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
@@ -14,8 +15,8 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
 
     @Override
     public Q8KActivations prepare(float[] x, int offset, int count) {
-        BlockBounds.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockBounds.array(NAME, "activation", x == null ? 0 : x.length, offset, count, x == null);
+        BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
+        BlockRange.checkArray(NAME, "activation", x, offset, count);
         return Q8KActivations.quantize(x, offset, count);
     }
 
@@ -28,8 +29,8 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
     public void dotRows(MemorySegment weights, long offset, long rowBytes, int rowCount, Q8KActivations x, int count,
                         float[] out, int outOffset) {
         int blocks = check(weights, offset, x, count);
-        BlockBounds.rows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q4KLayout.BYTES);
-        BlockBounds.array(NAME, "output", out == null ? 0 : out.length, outOffset, rowCount, out == null);
+        BlockRange.checkRows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q4KLayout.BYTES);
+        BlockRange.checkArray(NAME, "output", out, outOffset, rowCount);
         for (int r = 0; r < rowCount; r++) {
             out[outOffset + r] = dotUnchecked(weights, offset + r * rowBytes, x, blocks);
         }
@@ -113,7 +114,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
     }
 
     private static int check(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        int blocks = BlockBounds.blocks(NAME, count, Q4KLayout.BLOCK);
+        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
         if (x == null) {
             throw new QuantException(NAME + ": activations are null");
         }
@@ -121,7 +122,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
             throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count
                     + " activations were prepared");
         }
-        BlockBounds.segment(NAME, "weight", weights, offset, (long) blocks * Q4KLayout.BYTES);
+        BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q4KLayout.BYTES);
         return blocks;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.quant.q6_k;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
@@ -16,8 +17,8 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
 
     @Override
     public Q8KActivations prepare(float[] x, int offset, int count) {
-        BlockBounds.blocks(NAME, count, Q6KLayout.BLOCK);
-        BlockBounds.array(NAME, "activation", x == null ? 0 : x.length, offset, count, x == null);
+        BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
+        BlockRange.checkArray(NAME, "activation", x, offset, count);
         return Q8KActivations.quantize(x, offset, count);
     }
 
@@ -30,8 +31,8 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
     public void dotRows(MemorySegment weights, long offset, long rowBytes, int rowCount, Q8KActivations x, int count,
                         float[] out, int outOffset) {
         int blocks = check(weights, offset, x, count);
-        BlockBounds.rows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q6KLayout.BYTES);
-        BlockBounds.array(NAME, "output", out == null ? 0 : out.length, outOffset, rowCount, out == null);
+        BlockRange.checkRows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q6KLayout.BYTES);
+        BlockRange.checkArray(NAME, "output", out, outOffset, rowCount);
         for (int r = 0; r < rowCount; r++) {
             out[outOffset + r] = dotUnchecked(weights, offset + r * rowBytes, x, blocks);
         }
@@ -125,7 +126,7 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
     }
 
     private static int check(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        int blocks = BlockBounds.blocks(NAME, count, Q6KLayout.BLOCK);
+        int blocks = BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
         if (x == null) {
             throw new QuantException(NAME + ": activations are null");
         }
@@ -133,7 +134,7 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
             throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count
                     + " activations were prepared");
         }
-        BlockBounds.segment(NAME, "weight", weights, offset, (long) blocks * Q6KLayout.BYTES);
+        BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q6KLayout.BYTES);
         return blocks;
     }
 }

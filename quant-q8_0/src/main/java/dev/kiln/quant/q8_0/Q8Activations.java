@@ -1,5 +1,6 @@
 package dev.kiln.quant.q8_0;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.QuantException;
 
 /**
@@ -30,8 +31,8 @@ final class Q8Activations {
         if (x == null) {
             throw new QuantException("Q8_0 activations: array is null");
         }
-        int nb = BlockRanges.blocks("Q8_0 activations", count, QK);
-        BlockRanges.inArray("Q8_0 activations", "activation", x.length, offset, count);
+        int nb = BlockRange.blocks("Q8_0 activations", count, QK);
+        BlockRange.checkArray("Q8_0 activations", "activation", x, offset, count);
         byte[] qs = new byte[count];
         float[] d = new float[nb];
         for (int b = 0; b < nb; b++) {

@@ -1,5 +1,6 @@
 package dev.kiln.quant.q8_0;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;
@@ -18,12 +19,12 @@ final class Q8_0Kernel implements DotKernel<Q8Activations> {
 
     @Override
     public float dot(MemorySegment weights, long offset, Q8Activations x, int count) {
-        int nb = BlockRanges.blocks("Q8_0", count, Q8_0.QK);
+        int nb = BlockRange.blocks("Q8_0", count, Q8_0.QK);
         if (x == null || count > x.count()) {
             throw new QuantException("Q8_0: dot over " + count + " elements but the prepared activations hold "
                     + (x == null ? 0 : x.count()));
         }
-        BlockRanges.inSegment("Q8_0", weights, offset, (long) nb * Q8_0.BLOCK_BYTES);
+        BlockRange.checkSegment("Q8_0", "weight", weights, offset, (long) nb * Q8_0.BLOCK_BYTES);
         float sum = 0f;
         byte[] qx = x.qs;
         for (int b = 0; b < nb; b++) {

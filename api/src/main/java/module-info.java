@@ -6,6 +6,7 @@ module dev.kiln.api {
     exports dev.kiln.api;
     exports dev.kiln.api.format;
     exports dev.kiln.api.quant;
+    exports dev.kiln.api.quant.activation;
     exports dev.kiln.api.backend;
     exports dev.kiln.api.model;
     exports dev.kiln.api.tokenizer;

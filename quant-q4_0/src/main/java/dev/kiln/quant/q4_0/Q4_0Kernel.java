@@ -3,6 +3,7 @@ package dev.kiln.quant.q4_0;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -10,15 +11,15 @@ import java.lang.foreign.ValueLayout;
  * Q4_0 weights times Q8_0-rounded activations, as ggml's {@code vec_dot_q4_0_q8_0}: an integer
  * dot product of {@code (q - 8)} with the int8 activations per block, scaled by both scales.
  */
-final class Q4_0Kernel implements DotKernel<Q8Activations> {
+final class Q4_0Kernel implements DotKernel<Q8_0Activations> {
 
     @Override
-    public Q8Activations prepare(float[] x, int offset, int count) {
-        return Q8Activations.of(x, offset, count);
+    public Q8_0Activations prepare(float[] x, int offset, int count) {
+        return Q8_0Activations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8Activations x, int count) {
+    public float dot(MemorySegment weights, long offset, Q8_0Activations x, int count) {
         int nb = BlockRange.blocks("Q4_0", count, Q4_0.QK);
         if (x == null || count > x.count()) {
             throw new QuantException("Q4_0: dot over " + count + " elements but the prepared activations hold "
@@ -26,7 +27,6 @@ final class Q4_0Kernel implements DotKernel<Q8Activations> {
         }
         BlockRange.checkSegment("Q4_0", "weight", weights, offset, (long) nb * Q4_0.BLOCK_BYTES);
         float sum = 0f;
-        byte[] qx = x.qs;
         int half = Q4_0.QK / 2;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * Q4_0.BLOCK_BYTES;
@@ -35,9 +35,9 @@ final class Q4_0Kernel implements DotKernel<Q8Activations> {
             int s = 0;
             for (int j = 0; j < half; j++) {
                 int q = weights.get(ValueLayout.JAVA_BYTE, p + 2 + j) & 0xFF;
-                s += ((q & 0x0F) - 8) * qx[xo + j] + ((q >>> 4) - 8) * qx[xo + j + half];
+                s += ((q & 0x0F) - 8) * x.quant(xo + j) + ((q >>> 4) - 8) * x.quant(xo + j + half);
             }
-            sum += s * (dw * x.d[b]);
+            sum += s * (dw * x.scale(b));
         }
         return sum;
     }

@@ -3,6 +3,7 @@ package dev.kiln.quant.q4_k;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,7 +18,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
     public Q8KActivations prepare(float[] x, int offset, int count) {
         BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
         BlockRange.checkArray(NAME, "activation", x, offset, count);
-        return Q8KActivations.quantize(x, offset, count);
+        return Q8KActivations.of(x, offset, count);
     }
 
     @Override
@@ -56,8 +57,8 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
                 int scHi = subScale(s0, s4, s8, 2 * g + 1);
                 int mLo = subMin(s0, s4, s8, 2 * g);
                 int mHi = subMin(s0, s4, s8, 2 * g + 1);
-                minSum += (x.bsums[xb + 4 * g] + x.bsums[xb + 4 * g + 1]) * mLo
-                        + (x.bsums[xb + 4 * g + 2] + x.bsums[xb + 4 * g + 3]) * mHi;
+                minSum += (x.blockSum(xb + 4 * g) + x.blockSum(xb + 4 * g + 1)) * mLo
+                        + (x.blockSum(xb + 4 * g + 2) + x.blockSum(xb + 4 * g + 3)) * mHi;
                 long q = block + Q4KLayout.QS + 32L * g;
                 int a = qo + 64 * g;
                 for (int k = 0; k < 4; k++) {
@@ -74,7 +75,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
                     l7 += scLo * ((int) ((v >>> 56) & 0xF) * (byte) (xl >>> 56)) + scHi * ((int) ((v >>> 60) & 0xF) * (byte) (xh >>> 56));
                 }
             }
-            float d = Q4KLayout.d(weights, block) * x.d[i];
+            float d = Q4KLayout.d(weights, block) * x.scale(i);
             f0 += d * l0;
             f1 += d * l1;
             f2 += d * l2;
@@ -83,7 +84,7 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
             f5 += d * l5;
             f6 += d * l6;
             f7 += d * l7;
-            float dmin = Q4KLayout.dmin(weights, block) * x.d[i];
+            float dmin = Q4KLayout.dmin(weights, block) * x.scale(i);
             sumf -= dmin * minSum;
         }
         sumf += f0;
@@ -118,8 +119,8 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
         if (x == null) {
             throw new QuantException(NAME + ": activations are null");
         }
-        if (count > x.count) {
-            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count
+        if (count > x.count()) {
+            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count()
                     + " activations were prepared");
         }
         BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q4KLayout.BYTES);

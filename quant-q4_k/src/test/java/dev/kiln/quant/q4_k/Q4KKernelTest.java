@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.DotKernel;
+import dev.kiln.api.quant.activation.Q8KActivations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,7 +48,7 @@ class Q4KKernelTest {
                     type.dequantize(w, r * rowBytes, row, 0, cols);
                     double bound = 0;
                     for (int i = 0; i < cols; i++) {
-                        bound += Math.abs(row[i] * (double) xq.d[i / 256] * xq.qs[i]);
+                        bound += Math.abs(row[i] * (double) xq.scale(i / 256) * xq.quant(i));
                     }
                     double expected = golden.dots.get(r)[k];
                     float single = kernel().dot(w, r * rowBytes, xq, cols);
@@ -99,15 +100,15 @@ class Q4KKernelTest {
         }
         x[7] = -300f; // the largest magnitude is negative: iscale = -127/max > 0, so it maps to -127
         Q8KActivations q = kernel().prepare(x, 0, 512);
-        assertEquals(1 / (-127f / -300f), q.d[0]); // d = 1/iscale, positive here
-        assertEquals(-127, q.qs[7]);
-        assertEquals(0f, q.d[1]); // an all-zero block
+        assertEquals(1 / (-127f / -300f), q.scale(0)); // d = 1/iscale, positive here
+        assertEquals(-127, q.quant(7));
+        assertEquals(0f, q.scale(1)); // an all-zero block
         for (int j = 0; j < 16; j++) {
             int sum = 0;
             for (int i = 0; i < 16; i++) {
-                sum += q.qs[16 * j + i];
+                sum += q.quant(16 * j + i);
             }
-            assertEquals(sum, q.bsums[j]);
+            assertEquals(sum, q.blockSum(j));
         }
         // round half to even, as nearest_int: iscale*x = 2.5 -> 2
         float[] half = new float[256];
@@ -115,9 +116,9 @@ class Q4KKernelTest {
         half[1] = 2.5f;
         half[2] = 3.5f;
         Q8KActivations h = kernel().prepare(half, 0, 256);
-        assertEquals(-127, h.qs[0]);
-        assertEquals(-2, h.qs[1]);
-        assertEquals(-4, h.qs[2]);
+        assertEquals(-127, h.quant(0));
+        assertEquals(-2, h.quant(1));
+        assertEquals(-4, h.quant(2));
     }
 
     /** The golden text file written by tools/make_kquant_dot_golden.py. */

@@ -3,6 +3,7 @@ package dev.kiln.quant.q6_k;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -19,7 +20,7 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
     public Q8KActivations prepare(float[] x, int offset, int count) {
         BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
         BlockRange.checkArray(NAME, "activation", x, offset, count);
-        return Q8KActivations.quantize(x, offset, count);
+        return Q8KActivations.of(x, offset, count);
     }
 
     @Override
@@ -103,7 +104,7 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
                             + sb * (((int) (v4 >>> 56) & 0xFF) - 32) * (byte) (xb >>> 56);
                 }
             }
-            float d = Q6KLayout.d(weights, block) * x.d[i];
+            float d = Q6KLayout.d(weights, block) * x.scale(i);
             f0 += d * l0;
             f1 += d * l1;
             f2 += d * l2;
@@ -130,8 +131,8 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
         if (x == null) {
             throw new QuantException(NAME + ": activations are null");
         }
-        if (count > x.count) {
-            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count
+        if (count > x.count()) {
+            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count()
                     + " activations were prepared");
         }
         BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q6KLayout.BYTES);

@@ -3,6 +3,7 @@ package dev.kiln.quant.q8_0;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -10,15 +11,15 @@ import java.lang.foreign.ValueLayout;
  * Q8_0 weights times Q8_0-rounded activations, as ggml's {@code vec_dot_q8_0_q8_0}: an integer
  * dot product per block, scaled by both blocks' f16 scales.
  */
-final class Q8_0Kernel implements DotKernel<Q8Activations> {
+final class Q8_0Kernel implements DotKernel<Q8_0Activations> {
 
     @Override
-    public Q8Activations prepare(float[] x, int offset, int count) {
-        return Q8Activations.of(x, offset, count);
+    public Q8_0Activations prepare(float[] x, int offset, int count) {
+        return Q8_0Activations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8Activations x, int count) {
+    public float dot(MemorySegment weights, long offset, Q8_0Activations x, int count) {
         int nb = BlockRange.blocks("Q8_0", count, Q8_0.QK);
         if (x == null || count > x.count()) {
             throw new QuantException("Q8_0: dot over " + count + " elements but the prepared activations hold "
@@ -26,16 +27,15 @@ final class Q8_0Kernel implements DotKernel<Q8Activations> {
         }
         BlockRange.checkSegment("Q8_0", "weight", weights, offset, (long) nb * Q8_0.BLOCK_BYTES);
         float sum = 0f;
-        byte[] qx = x.qs;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * Q8_0.BLOCK_BYTES;
             float dw = Float.float16ToFloat(weights.get(Q8_0.F16, p));
             int xo = b * Q8_0.QK;
             int s = 0;
             for (int j = 0; j < Q8_0.QK; j++) {
-                s += weights.get(ValueLayout.JAVA_BYTE, p + 2 + j) * qx[xo + j];
+                s += weights.get(ValueLayout.JAVA_BYTE, p + 2 + j) * x.quant(xo + j);
             }
-            sum += s * (dw * x.d[b]);
+            sum += s * (dw * x.scale(b));
         }
         return sum;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.api.quant.activation.Q8_0Activations;
 import dev.kiln.conformance.Check;
 import dev.kiln.conformance.QuantTypeContract;
 import java.lang.foreign.MemorySegment;
@@ -86,15 +87,15 @@ class KitDetectsBrokenQ8_0Test {
         QuantType mutant = new Delegating() {
             @Override
             public DotKernel<?> kernel() {
-                DotKernel<Q8Activations> k = new Q8_0Kernel();
-                return new DotKernel<Q8Activations>() {
+                DotKernel<Q8_0Activations> k = new Q8_0Kernel();
+                return new DotKernel<Q8_0Activations>() {
                     @Override
-                    public Q8Activations prepare(float[] x, int offset, int count) {
+                    public Q8_0Activations prepare(float[] x, int offset, int count) {
                         return k.prepare(x, offset, count);
                     }
 
                     @Override
-                    public float dot(MemorySegment w, long offset, Q8Activations x, int count) {
+                    public float dot(MemorySegment w, long offset, Q8_0Activations x, int count) {
                         return k.dot(w, offset, x, count) * 1.05f;
                     }
                 };

@@ -3,6 +3,7 @@ package dev.kiln.quant.q8_0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kiln.api.quant.activation.Q8_0Activations;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -69,20 +70,20 @@ class Q8_0Test {
         x[1] = 2.5f;
         x[2] = 3.5f;
         x[3] = -0.5f;
-        Q8Activations a = Q8Activations.of(x, 0, 32);
-        assertEquals(1f, a.d[0]);
-        assertEquals(-127, a.qs[0]);
-        assertEquals(2, a.qs[1]);
-        assertEquals(4, a.qs[2]);
-        assertEquals(0, a.qs[3]);
+        Q8_0Activations a = Q8_0Activations.of(x, 0, 32);
+        assertEquals(1f, a.scale(0));
+        assertEquals(-127, a.quant(0));
+        assertEquals(2, a.quant(1));
+        assertEquals(4, a.quant(2));
+        assertEquals(0, a.quant(3));
     }
 
     @Test
     void activationScaleIsRoundedToF16() {
         float[] x = block(0.1f);
-        Q8Activations a = Q8Activations.of(x, 0, 32);
-        assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.1f / 127f)), a.d[0]);
-        assertEquals(127, a.qs[5]);
+        Q8_0Activations a = Q8_0Activations.of(x, 0, 32);
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.1f / 127f)), a.scale(0));
+        assertEquals(127, a.quant(5));
     }
 
     @Test

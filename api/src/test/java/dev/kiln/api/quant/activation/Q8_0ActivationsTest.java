@@ -1,4 +1,4 @@
-package dev.kiln.quant.q4_0;
+package dev.kiln.api.quant.activation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * Activation rounding against fixtures/quant/q8_activations.txt, made with numpy by
  * tools/make_q8_activation_golden.py after ggml-cpu's x86 quantize_row_q8_0.
  */
-class Q8ActivationsTest {
+class Q8_0ActivationsTest {
 
     @Test
     void matchesNumpyReferenceOfGgmlCpuRounding() throws IOException {
@@ -30,14 +30,14 @@ class Q8ActivationsTest {
             // prepare from an offset inside a larger array, as backends do
             float[] padded = new float[x.length + 32];
             System.arraycopy(x, 0, padded, 32, x.length);
-            Q8Activations a = Q8Activations.of(padded, 32, x.length);
+            Q8_0Activations a = Q8_0Activations.of(padded, 32, x.length);
             for (int b = 0; b < x.length / 32; b++) {
                 String[] bs = lines.get(i++).split(" ");
                 assertEquals("b", bs[0]);
                 float d = Float.float16ToFloat((short) Integer.parseInt(bs[1], 16));
-                assertEquals(d, a.d[b], "row " + rows + " block " + b + " scale");
+                assertEquals(d, a.scale(b), "row " + rows + " block " + b + " scale");
                 for (int j = 0; j < 32; j++) {
-                    assertEquals(Integer.parseInt(bs[j + 2]), a.qs[b * 32 + j], "row " + rows + " block " + b + " element " + j);
+                    assertEquals(Integer.parseInt(bs[j + 2]), a.quant(b * 32 + j), "row " + rows + " block " + b + " element " + j);
                 }
             }
             rows++;

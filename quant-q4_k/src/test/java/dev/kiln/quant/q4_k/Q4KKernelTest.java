@@ -92,35 +92,6 @@ class Q4KKernelTest {
         assertTrue(Math.abs(got - exact) <= bound, got + " vs " + exact + " bound " + bound);
     }
 
-    @Test
-    void preparedActivationsAreGgmlQ8K() {
-        float[] x = new float[512];
-        for (int i = 0; i < 256; i++) {
-            x[i] = i % 2 == 0 ? i * 0.5f : -i * 0.25f;
-        }
-        x[7] = -300f; // the largest magnitude is negative: iscale = -127/max > 0, so it maps to -127
-        Q8KActivations q = kernel().prepare(x, 0, 512);
-        assertEquals(1 / (-127f / -300f), q.scale(0)); // d = 1/iscale, positive here
-        assertEquals(-127, q.quant(7));
-        assertEquals(0f, q.scale(1)); // an all-zero block
-        for (int j = 0; j < 16; j++) {
-            int sum = 0;
-            for (int i = 0; i < 16; i++) {
-                sum += q.quant(16 * j + i);
-            }
-            assertEquals(sum, q.blockSum(j));
-        }
-        // round half to even, as nearest_int: iscale*x = 2.5 -> 2
-        float[] half = new float[256];
-        half[0] = 127f;
-        half[1] = 2.5f;
-        half[2] = 3.5f;
-        Q8KActivations h = kernel().prepare(half, 0, 256);
-        assertEquals(-127, h.quant(0));
-        assertEquals(-2, h.quant(1));
-        assertEquals(-4, h.quant(2));
-    }
-
     /** The golden text file written by tools/make_kquant_dot_golden.py. */
     record Golden(String tensor, List<float[]> xs, List<double[]> dots) {
         static Golden load(java.io.InputStream in) throws IOException {

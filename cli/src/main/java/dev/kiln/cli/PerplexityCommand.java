@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code kiln perplexity}: llama-perplexity's method (see {@link Perplexity}). Progress goes to
- * stderr as {@code [1]4.1234,[2]…}; the last line of stdout is {@code PPL = X.XXXX +/- Y.YYYYY}.
+ * stderr as {@code [1]4.1234,[2]…}; the last line of stdout is {@code PPL = X.XXXX +/- Y.YYYY} (the issue's contract; llama.cpp prints five decimals for the error).
  */
 @Command(name = "perplexity", mixinStandardHelpOptions = true,
         description = "Perplexity of a model on a text file, the way llama-perplexity computes it.")

@@ -21,10 +21,10 @@ public final class Perplexity {
      */
     public record Result(double perplexity, double error, int chunks, int scored) {
 
-        /** llama-perplexity's last line, {@code PPL = X.XXXX +/- Y.YYYYY}. */
+        /** llama-perplexity's last line, {@code PPL = X.XXXX +/- Y.YYYY} (the contract; llama.cpp prints five decimals for the error). */
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "PPL = %.4f +/- %.5f", perplexity, error);
+            return String.format(java.util.Locale.ROOT, "PPL = %.4f +/- %.4f", perplexity, error);
         }
     }
 

@@ -1,4 +1,5 @@
 module dev.kiln.cli {
+    requires java.logging;
     requires dev.kiln.api;
     requires dev.kiln.runtime;
     requires dev.kiln.conformance; // kiln check-plugin

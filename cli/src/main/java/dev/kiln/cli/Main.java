@@ -20,6 +20,18 @@ public final class Main {
     /** Exit status of a command line picocli cannot parse. */
     public static final int USAGE_ERROR = 2;
 
+    /*
+     * Guice's bundled ASM cannot read Java 25 class files; when Guice formats an error message it
+     * tries, fails and logs a WARNING with a stack trace before the real message. The error itself
+     * still reaches the user as one line; only that log noise is dropped. Held in a field because
+     * java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger GUICE_LOG = java.util.logging.Logger.getLogger("com.google.inject");
+
+    static {
+        GUICE_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private Main() {
     }
 
@@ -57,7 +69,7 @@ public final class Main {
             System.setProperty("guice_bytecode_gen_option", "DISABLED");
         }
         CommandLine cl = new CommandLine(new KilnCommand());
-                cl.getCommandSpec().exitCodeOnInvalidInput(USAGE_ERROR);
+        cl.getCommandSpec().exitCodeOnInvalidInput(USAGE_ERROR);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::executionError);
         return cl;

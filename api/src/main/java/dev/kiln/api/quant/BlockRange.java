@@ -21,11 +21,45 @@ public final class BlockRange {
      * @throws QuantException if {@code count} is negative or not a multiple of {@code blockSize}
      */
     public static int blocks(String type, int count, int blockSize) {
-        if (count < 0 || count % blockSize != 0) {
+        if (count < 0) {
+            throw new QuantException(type + ": element count " + count + " is negative");
+        }
+        if (count % blockSize != 0) {
             throw new QuantException(type + ": element count " + count + " is not a whole number of "
                     + blockSize + "-element blocks");
         }
         return count / blockSize;
+    }
+
+    /**
+     * Checks the arguments of a {@link QuantType#dequantize} call on {@code type}: whole blocks,
+     * the source blocks inside {@code src}, the destination range inside {@code dst}.
+     *
+     * @return the number of blocks
+     * @throws QuantException otherwise
+     */
+    public static int forDequantize(QuantType type, MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int blocks = blocks(type.name(), count, type.blockSize());
+        checkSegment(type.name(), "source", src, offset, (long) blocks * type.blockBytes());
+        checkArray(type.name(), "destination", dst, dstOffset, count);
+        return blocks;
+    }
+
+    /**
+     * Checks the arguments of a {@link QuantType#quantize} call on {@code type}: whole blocks, the
+     * source range inside {@code src}, the destination blocks inside a writable {@code dst}.
+     *
+     * @return the number of blocks
+     * @throws QuantException otherwise
+     */
+    public static int forQuantize(QuantType type, float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+        int blocks = blocks(type.name(), count, type.blockSize());
+        checkArray(type.name(), "source", src, srcOffset, count);
+        checkSegment(type.name(), "destination", dst, offset, (long) blocks * type.blockBytes());
+        if (dst.isReadOnly()) {
+            throw new QuantException(type.name() + ": destination segment is read-only");
+        }
+        return blocks;
     }
 
     /**

@@ -34,20 +34,13 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        checkCount(count);
-        BlockRange.checkSegment(name(), "source", src, offset, (long) count * width());
-        BlockRange.checkArray(name(), "destination", dst, dstOffset, count);
+        BlockRange.forDequantize(this, src, offset, dst, dstOffset, count);
         decode(src, offset, dst, dstOffset, count);
     }
 
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        checkCount(count);
-        BlockRange.checkArray(name(), "source", src, srcOffset, count);
-        BlockRange.checkSegment(name(), "destination", dst, offset, (long) count * width());
-        if (dst.isReadOnly()) {
-            throw new QuantException(name() + ": destination segment is read-only");
-        }
+        BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         encode(src, srcOffset, count, dst, offset);
     }
 

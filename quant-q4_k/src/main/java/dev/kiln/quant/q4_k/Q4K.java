@@ -3,7 +3,6 @@ package dev.kiln.quant.q4_k;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 
@@ -19,9 +18,7 @@ public final class Q4K implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "destination", dst, dstOffset, count);
-        BlockRange.checkSegment(NAME, "source", src, offset, (long) blocks * Q4KLayout.BYTES);
+        int blocks = BlockRange.forDequantize(this, src, offset, dst, dstOffset, count);
         int[] sc = new int[8];
         int[] m = new int[8];
         for (int i = 0; i < blocks; i++) {
@@ -51,12 +48,7 @@ public final class Q4K implements QuantType {
 
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "source", src, srcOffset, count);
-        BlockRange.checkSegment(NAME, "destination", dst, offset, (long) blocks * Q4KLayout.BYTES);
-        if (dst.isReadOnly()) {
-            throw new QuantException(NAME + ": destination segment is read-only");
-        }
+        int blocks = BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         Q4KQuantizer quantizer = new Q4KQuantizer();
         for (int i = 0; i < blocks; i++) {
             quantizer.quantizeBlock(src, srcOffset + i * Q4KLayout.BLOCK, dst, offset + (long) i * Q4KLayout.BYTES);

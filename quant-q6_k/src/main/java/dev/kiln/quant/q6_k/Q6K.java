@@ -3,7 +3,6 @@ package dev.kiln.quant.q6_k;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 
@@ -19,9 +18,7 @@ public final class Q6K implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        int blocks = BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "destination", dst, dstOffset, count);
-        BlockRange.checkSegment(NAME, "source", src, offset, (long) blocks * Q6KLayout.BYTES);
+        int blocks = BlockRange.forDequantize(this, src, offset, dst, dstOffset, count);
         float[] ds = new float[16];
         for (int i = 0; i < blocks; i++) {
             long block = offset + (long) i * Q6KLayout.BYTES;
@@ -57,12 +54,7 @@ public final class Q6K implements QuantType {
 
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        int blocks = BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "source", src, srcOffset, count);
-        BlockRange.checkSegment(NAME, "destination", dst, offset, (long) blocks * Q6KLayout.BYTES);
-        if (dst.isReadOnly()) {
-            throw new QuantException(NAME + ": destination segment is read-only");
-        }
+        int blocks = BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         Q6KQuantizer quantizer = new Q6KQuantizer();
         for (int i = 0; i < blocks; i++) {
             quantizer.quantizeBlock(src, srcOffset + i * Q6KLayout.BLOCK, dst, offset + (long) i * Q6KLayout.BYTES);

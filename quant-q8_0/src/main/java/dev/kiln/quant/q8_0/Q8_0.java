@@ -3,7 +3,6 @@ package dev.kiln.quant.q8_0;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,9 +26,7 @@ public final class Q8_0 implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        int nb = BlockRange.blocks("Q8_0", count, QK);
-        BlockRange.checkSegment("Q8_0", "source", src, offset, (long) nb * BLOCK_BYTES);
-        BlockRange.checkArray("Q8_0", "destination", dst, dstOffset, count);
+        int nb = BlockRange.forDequantize(this, src, offset, dst, dstOffset, count);
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(src.get(F16, p));
@@ -43,12 +40,7 @@ public final class Q8_0 implements QuantType {
     /** As ggml's {@code quantize_row_q8_0_ref}: {@code d = amax/127}, {@code q = roundf(x/d)} (ties away from zero). */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        int nb = BlockRange.blocks("Q8_0", count, QK);
-        BlockRange.checkArray("Q8_0", "source", src, srcOffset, count);
-        BlockRange.checkSegment("Q8_0", "destination", dst, offset, (long) nb * BLOCK_BYTES);
-        if (dst.isReadOnly()) {
-            throw new QuantException("Q8_0: destination segment is read-only");
-        }
+        int nb = BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         for (int b = 0; b < nb; b++) {
             int base = srcOffset + b * QK;
             float amax = 0f;

@@ -1,6 +1,7 @@
 package dev.kiln.examples.q5_0;
 
 import dev.kiln.api.GgmlType;
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +30,7 @@ public final class Q5_0 implements QuantType {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        BlockRange.checkBlocks(src, offset, count);
-        BlockRange.checkArray(dst, dstOffset, count, "destination");
+        BlockRange.forDequantize(this, src, offset, dst, dstOffset, count);
         for (int b = 0; b < count / BLOCK; b++) {
             decodeBlock(src, offset + (long) b * BYTES, dst, dstOffset + b * BLOCK);
         }
@@ -55,8 +55,7 @@ public final class Q5_0 implements QuantType {
      */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-        BlockRange.checkArray(src, srcOffset, count, "source");
-        BlockRange.checkBlocks(dst, offset, count);
+        BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         for (int b = 0; b < count / BLOCK; b++) {
             int in = srcOffset + b * BLOCK;
             long at = offset + (long) b * BYTES;

@@ -1,5 +1,6 @@
 package dev.kiln.examples.q5_0;
 
+import dev.kiln.api.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import java.lang.foreign.MemorySegment;
 
@@ -12,7 +13,8 @@ final class Q5_0Kernel implements DotKernel<float[]> {
 
     @Override
     public float[] prepare(float[] x, int offset, int count) {
-        BlockRange.checkArray(x, offset, count, "activation");
+        BlockRange.blocks("Q5_0", count, Q5_0.BLOCK);
+        BlockRange.checkArray("Q5_0", "activation", x, offset, count);
         float[] copy = new float[count];
         System.arraycopy(x, offset, copy, 0, count);
         return copy;
@@ -20,7 +22,8 @@ final class Q5_0Kernel implements DotKernel<float[]> {
 
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int count) {
-        BlockRange.checkBlocks(weights, offset, count);
+        int blocks = BlockRange.blocks("Q5_0", count, Q5_0.BLOCK);
+        BlockRange.checkSegment("Q5_0", "weight", weights, offset, (long) blocks * Q5_0.BYTES);
         if (count > x.length) {
             throw new dev.kiln.api.quant.QuantException("Q5_0 dot over " + count + " elements, " + x.length + " prepared");
         }

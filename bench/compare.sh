@@ -81,6 +81,7 @@ echo "pp$P, tg$N, $R runs each after one warm-up (mean ± sd, tokens/s)"
 echo
 echo "| model | threads | Kiln pp$P | llama.cpp pp$P | pp ratio | Kiln tg$N | llama.cpp tg$N | tg ratio |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+MEMORY=()
 for FILE in "${FILES[@]}"; do
   for T in $THREADS; do
     K="$("$KILN" bench -m "$FILE" -p "$P" -n "$N" -t "$T" -r "$R" ${BACKEND:+--backend "$BACKEND"} --json | tail -1)"
@@ -92,5 +93,13 @@ for FILE in "${FILES[@]}"; do
       "$(ratio "$(field "$K" pp.mean)" "$(field "$L" pp.mean)")" \
       "$(field "$K" tg.mean)" "$(field "$K" tg.sd)" "$(field "$L" tg.mean)" "$(field "$L" tg.sd)" \
       "$(ratio "$(field "$K" tg.mean)" "$(field "$L" tg.mean)")"
+    MEMORY+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$(basename "$FILE" .gguf)" "$T" "$(field "$K" load_ms)" \
+      "$(field "$K" first_token_ms)" "$(field "$K" file_mib)" "$(field "$K" peak_rss_mib)" "$(field "$K" peak_heap_mib)")")
   done
 done
+# issue 5's other targets, Kiln side: open + first token of a 1-token prompt < 1 s,
+# peak resident ≤ file + 15 %, heap ≤ 512 MB
+echo
+echo "| model | threads | Kiln load ms | Kiln open + first token ms | file MiB | Kiln peak resident MiB | Kiln peak heap MiB |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${MEMORY[@]}"

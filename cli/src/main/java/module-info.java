@@ -1,5 +1,6 @@
 module dev.kiln.cli {
     requires java.logging;
+    requires java.management; // kiln bench: peak heap
     requires dev.kiln.api;
     requires dev.kiln.runtime;
     requires dev.kiln.conformance; // kiln check-plugin

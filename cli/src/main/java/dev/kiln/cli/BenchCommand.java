@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
     int repetitions = 3;
 
     @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, load_ms, first_token_ms, "
-            + "pp: {tokens, tps, mean, sd}, tg: {…}}.")
+            + "file_mib, peak_heap_mib, peak_rss_mib, pp: {tokens, tps, mean, sd}, tg: {…}}.")
     boolean json;
 
     @Override
@@ -97,6 +98,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             String name = file.getFileName().toString();
+            long fileBytes = sizeOf(file);
+            OptionalLong peakResident = MemoryUse.peakResidentBytes();
+            long peakHeap = MemoryUse.peakHeapBytes();
+            err.println(String.format(Locale.ROOT, "kiln: peak heap %.0f MiB; peak resident %s (file %.0f MiB)",
+                    peakHeap / 1048576.0, peakResident.isPresent()
+                            ? String.format(Locale.ROOT, "%.0f MiB, %+.1f %% of the file", peakResident.getAsLong() / 1048576.0,
+                                    100.0 * (peakResident.getAsLong() - fileBytes) / fileBytes)
+                            : "not reported by this platform", fileBytes / 1048576.0));
+            err.flush();
             ThroughputSample ppSample = promptTokens > 0 ? ThroughputSample.of(promptTokens, pp) : null;
             ThroughputSample tgSample = genTokens > 0 ? ThroughputSample.of(genTokens, tg) : null;
             if (json) {
@@ -106,6 +116,11 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("backend", loaded.compute.backendName());
                 out.put("load_ms", ThroughputSample.round2(loaded.loadNanos / 1e6));
                 out.put("first_token_ms", ThroughputSample.round2(firstTokenMs));
+                out.put("file_mib", ThroughputSample.round2(fileBytes / 1048576.0));
+                out.put("peak_heap_mib", ThroughputSample.round2(peakHeap / 1048576.0));
+                if (peakResident.isPresent()) {
+                    out.put("peak_rss_mib", ThroughputSample.round2(peakResident.getAsLong() / 1048576.0));
+                }
                 if (ppSample != null) {
                     out.put("pp", ppSample.toJson());
                 }
@@ -114,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 kiln.out().println(new ObjectMapper().writeValueAsString(out));
             } else {
-                String size = String.format(Locale.ROOT, "%.2f MiB", sizeOf(file) / 1048576.0);
+                String size = String.format(Locale.ROOT, "%.2f MiB", fileBytes / 1048576.0);
                 kiln.out().println("| model | size | backend | threads | test | t/s |");
                 kiln.out().println("| --- | ---: | --- | ---: | ---: | ---: |");
                 for (Map.Entry<String, ThroughputSample> e : tests(ppSample, tgSample).entrySet()) {

@@ -11,6 +11,7 @@ import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -108,6 +109,10 @@ class SynthBenchCommandTest {
         assertEquals("small-Q4_K_M.gguf", json.get("model").asText());
         assertEquals(1, json.get("threads").asInt());
         assertTrue(json.get("first_token_ms").asDouble() >= json.get("load_ms").asDouble());
+        assertEquals(Files.size(file) / 1048576.0, json.get("file_mib").asDouble(), 0.01);
+        assertTrue(json.get("peak_heap_mib").asDouble() > 0, bench::toString);
+        // Linux CI: the peak resident set includes at least the weights the run touched
+        assertTrue(json.get("peak_rss_mib").asDouble() > json.get("file_mib").asDouble() * 0.5, bench::toString);
         assertEquals(16, json.get("pp").get("tokens").asInt());
         assertEquals(2, json.get("pp").get("tps").size());
         assertTrue(json.get("pp").get("mean").asDouble() > 0);

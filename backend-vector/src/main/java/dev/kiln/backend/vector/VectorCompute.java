@@ -8,6 +8,7 @@ import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +34,8 @@ public final class VectorCompute implements Compute {
     private final Map<Class<?>, Optional<RowKernel>> verified = new ConcurrentHashMap<>();
     private final float[][] scratch;
     private float[] roundedBatch = new float[0];
+    /** Packed Q4_0 matrices by the weights they were made from; one caller at a time (see {@link Compute}). */
+    private final Map<Weights, PackedQ4_0> packed = new HashMap<>();
 
     /** A compute context at the machine's preferred vector width. */
     public VectorCompute(int threads) {
@@ -109,11 +112,77 @@ public final class VectorCompute implements Compute {
         if (k == null) {
             DotKernel<?> plugin = w.type().vectorKernel().orElseGet(w.type()::kernel);
             pluginMatmul(plugin, w, x, out, batch);
-        } else if (batch == 1) {
-            matvec(k, w, x, out);
         } else {
-            decodedMatmul(k, w, x, out, batch);
+            PackedQ4_0 p = packed(k, w);
+            if (p != null && batch == 1) {
+                packedMatvec(p, x, out);
+            } else if (p != null) {
+                packedMatmul(p, k, x, out, batch);
+            } else if (batch == 1) {
+                matvec(k, w, x, out);
+            } else {
+                decodedMatmul(k, w, x, out, batch);
+            }
         }
+    }
+
+    /**
+     * The packed copy of a Q4_0 matrix (see {@link PackedQ4_0}), made at its first use; {@code null}
+     * for other types or shapes. A copy whose source mapping was closed is dropped, so a new file
+     * mapped at the same address is never served stale weights.
+     */
+    private PackedQ4_0 packed(RowKernel k, Weights w) {
+        if (!(k instanceof Q4_0Kernel) || !PackedQ4_0.applies(lanes, w.rows(), w.columns())) {
+            return null;
+        }
+        PackedQ4_0 p = packed.get(w);
+        if (p != null && p.source.scope().equals(w.data().scope()) && w.data().scope().isAlive()) {
+            return p;
+        }
+        packed.values().removeIf(old -> {
+            boolean stale = !old.source.scope().isAlive() || old == packed.get(w);
+            if (stale) {
+                old.close();
+            }
+            return stale;
+        });
+        p = PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool);
+        packed.put(w, p);
+        return p;
+    }
+
+    private void packedMatvec(PackedQ4_0 p, float[] x, float[] out) {
+        Q8Activations a = Q8Activations.of(x, 0, p.columns, lanes);
+        short[] bias = PackedQ4_0.bias(a);
+        int groups = p.groups();
+        int per = Math.max(1, groups / (pool.threads() * 8));
+        pool.run((groups + per - 1) / per, (part, worker) -> p.dotGroups(part * per, Math.min(groups, part * per + per), a, bias, out, 0));
+    }
+
+    private void packedMatmul(PackedQ4_0 p, RowKernel k, float[] x, float[] out, int batch) {
+        float[] tokens = rounded(k, x, batch, p.columns);
+        int groups = p.groups();
+        int cols = p.columns;
+        pool.run(groups, (g, worker) -> {
+            float[] decoded = scratch(worker, PackedQ4_0.GROUP * cols);
+            p.decodeGroup(g, decoded);
+            p.multiplyGroup(g, decoded, tokens, batch, out, p.rows);
+        });
+    }
+
+    /** The batch's activations as the kernel's type rounds them (the input itself if it does not). */
+    private float[] rounded(RowKernel k, float[] x, int batch, int cols) {
+        float[] in = x;
+        for (int b = 0; b < batch; b++) {
+            float[] r = k.roundedActivations(x, b * cols, cols);
+            if (r != null) {
+                if (in == x) {
+                    in = roundedBatch(batch * cols);
+                }
+                System.arraycopy(r, 0, in, b * cols, cols);
+            }
+        }
+        return in;
     }
 
     /**
@@ -160,17 +229,7 @@ public final class VectorCompute implements Compute {
         int cols = w.columns();
         long rowBytes = w.rowBytes();
         MemorySegment data = w.data();
-        float[] in = x;
-        for (int b = 0; b < batch; b++) {
-            float[] rounded = k.roundedActivations(x, b * cols, cols);
-            if (rounded != null) {
-                if (in == x) {
-                    in = roundedBatch(batch * cols);
-                }
-                System.arraycopy(rounded, 0, in, b * cols, cols);
-            }
-        }
-        float[] tokens = in;
+        float[] tokens = rounded(k, x, batch, cols);
         int per = rowsPerPart(rows, TILE_ROWS);
         int parts = (rows + per - 1) / per;
         pool.run(parts, (part, worker) -> {
@@ -316,6 +375,8 @@ public final class VectorCompute implements Compute {
 
     @Override
     public void close() {
+        packed.values().forEach(PackedQ4_0::close);
+        packed.clear();
         pool.close();
     }
 }

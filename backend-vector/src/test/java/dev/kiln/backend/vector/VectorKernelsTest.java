@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every built-in vector kernel at every width against the real quant plugins: odd lengths,
  * row counts that are not a multiple of the vector width or the 4-row tile, batch 1 (matvec)
- * and batches that exercise the 4×4 tile and its remainders, 1 and 2 threads. References:
+ * and batches that exercise the 4×4 tile and its remainders, 48 rows for the packed Q4_0 path, 1 and 2 threads. References:
  * Σ dequantize(w)·x in double (the plugin's own decoder), the plugin's own {@code kernel()}
  * and the scalar backend.
  */
@@ -69,9 +69,11 @@ class VectorKernelsTest {
             int[] cols = bs == 1 ? new int[] {1, 7, 33, 100} : bs == 32 ? new int[] {32, 96, 160} : new int[] {256, 768};
             for (int bits : WIDTHS) {
                 for (int threads : new int[] {1, 2}) {
-                    for (int batch : new int[] {1, 2, 5}) {
+                    for (int batch : new int[] {1, 2, 5, 11}) {
                         for (int n : cols) {
-                            for (int rows : new int[] {1, 37}) {
+                            // 48 rows: whole 16-row groups, so Q4_0 at 512 bits runs packed (PackedQ4_0);
+                            // batch 11 runs its 8-token tile and the remainder
+                            for (int rows : batch == 11 ? new int[] {48} : new int[] {1, 37, 48}) {
                                 String name = type.name() + " @" + bits + " t" + threads + " batch " + batch + " "
                                         + rows + "x" + n;
                                 tests.add(DynamicTest.dynamicTest(name,

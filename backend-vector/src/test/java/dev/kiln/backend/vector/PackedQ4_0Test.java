@@ -1,0 +1,151 @@
+package dev.kiln.backend.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.backend.Weights;
+import dev.kiln.api.quant.QuantType;
+import dev.kiln.conformance.BackendContract;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packed Q4_0 layout's own parts: the inline f16 → f32 scale conversion against
+ * {@link Float#float16ToFloat} for all 65536 halves (subnormals, infinities, NaNs included), in
+ * both the decoder (prompt path) and the dot kernel (token path); and that a matrix whose file
+ * was closed is never served from a stale packed copy. (Agreement with the plugin on random
+ * matrices is in {@link VectorKernelsTest}, 48-row cases.)
+ */
+class PackedQ4_0Test {
+
+    private static final int GROUP = PackedQ4_0.GROUP;
+
+    /** Q4_0 blocks whose nibbles are all 9 (value 1 · d) and whose scale is {@code half}. */
+    private static void block(MemorySegment m, long offset, short half) {
+        m.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), offset, half);
+        for (int j = 0; j < 16; j++) {
+            m.set(ValueLayout.JAVA_BYTE, offset + 2 + j, (byte) 0x99);
+        }
+    }
+
+    private static void assertSameFloat(float expected, float got, String at) {
+        if (Float.isNaN(expected)) {
+            assertTrue(Float.isNaN(got), at + ": expected NaN, got " + got);
+        } else {
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), at + ": expected " + expected + ", got " + got);
+        }
+    }
+
+    @Test
+    void decoderConvertsEveryHalfScaleExactly() {
+        int blocks = 65536 / GROUP;
+        int cols = blocks * 32;
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2, "test")) {
+            MemorySegment m = arena.allocate((long) GROUP * blocks * 18);
+            for (int l = 0; l < GROUP; l++) {
+                for (int k = 0; k < blocks; k++) {
+                    block(m, ((long) l * blocks + k) * 18, (short) (k * GROUP + l));
+                }
+            }
+            try (PackedQ4_0 p = PackedQ4_0.pack(m, GROUP, cols, pool)) {
+                float[] dst = new float[GROUP * cols];
+                p.decodeGroup(0, dst);
+                for (int k = 0; k < blocks; k++) {
+                    for (int l = 0; l < GROUP; l++) {
+                        short h = (short) (k * GROUP + l);
+                        for (int c : new int[] {0, 15, 16, 31}) {
+                            assertSameFloat(Float.float16ToFloat(h), dst[(k * 32 + c) * GROUP + l],
+                                    "half 0x" + Integer.toHexString(h & 0xFFFF) + " column " + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void dotKernelConvertsEveryHalfScaleExactly() {
+        // one block per row; x = [1, 0, …]: Q8_0 rounds it to 127 · f16(1/127), and the kernel's result
+        // per row is the exact integer 127 times (d · d_x), added to a zero accumulator
+        float[] x = new float[32];
+        x[0] = 1f;
+        Q8Activations a = Q8Activations.of(x, 0, 32, Lanes.of(512));
+        short[] bias = PackedQ4_0.bias(a);
+        float dx = a.d[0];
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(1, "test")) {
+            MemorySegment m = arena.allocate(GROUP * 18);
+            float[] out = new float[GROUP];
+            for (int first = 0; first < 65536; first += GROUP) {
+                for (int l = 0; l < GROUP; l++) {
+                    block(m, l * 18L, (short) (first + l));
+                }
+                try (PackedQ4_0 p = PackedQ4_0.pack(m, GROUP, 32, pool)) {
+                    p.dotGroups(0, 1, a, bias, out, 0);
+                }
+                for (int l = 0; l < GROUP; l++) {
+                    short h = (short) (first + l);
+                    assertSameFloat(Math.fma(127f, Float.float16ToFloat(h) * dx, 0f), out[l], "half 0x" + Integer.toHexString(h & 0xFFFF));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClosedFilesPackedCopyIsNotReused(@TempDir Path dir) throws IOException {
+        QuantType q4 = BackendContract.discoveredQuantTypes().stream()
+                .filter(t -> t.ggmlType() == GgmlType.Q4_0).findFirst().orElseThrow();
+        int rows = 32;
+        int cols = 64;
+        long bytes = q4.byteSize(cols) * rows;
+        Random rnd = new Random(5);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        try (VectorCompute c = new VectorCompute(2, Lanes.of(512))) {
+            for (int round = 0; round < 4; round++) {
+                float[] w = new float[rows * cols];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) rnd.nextGaussian();
+                }
+                Path file = dir.resolve("m" + round + ".bin");
+                try (Arena build = Arena.ofConfined()) {
+                    MemorySegment tmp = build.allocate(bytes);
+                    for (int r = 0; r < rows; r++) {
+                        q4.quantize(w, r * cols, cols, tmp, r * q4.byteSize(cols));
+                    }
+                    Files.write(file, tmp.toArray(ValueLayout.JAVA_BYTE));
+                }
+                // a fresh mapping of the same size each round, often at the address of the last one
+                try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena).asReadOnly();
+                    Weights weights = new Weights("m", q4, data, rows, cols);
+                    float[] out = new float[rows];
+                    c.matmul(weights, x, out, 1);
+                    float[] again = new float[rows];
+                    c.matmul(weights, x, again, 1); // from the packed copy (the mapping's pages were unloaded)
+                    var k = q4.kernel();
+                    for (int r = 0; r < rows; r++) {
+                        float ref = dot(k, data, r * q4.byteSize(cols), x, cols);
+                        assertEquals(ref, out[r], 1e-4f * (1 + Math.abs(ref)), "round " + round + " row " + r);
+                        assertEquals(out[r], again[r], "round " + round + " row " + r + " second call");
+                    }
+                }
+            }
+        }
+    }
+
+    private static <A> float dot(dev.kiln.api.quant.DotKernel<A> k, MemorySegment data, long offset, float[] x, int n) {
+        return k.dot(data, offset, k.prepare(x, 0, n), n);
+    }
+}

@@ -12,74 +12,48 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q4_0 matrix repacked at first use so that vector lanes run over 16 rows instead of along one
- * row (512-bit vectors only). Per group of 16 rows and per 32-column block, 288 bytes — the same
- * size as the 16 original blocks: the 16 f16 scales, then for {@code j < 16} the byte {@code j}
- * of each of the 16 rows (low nibble column {@code j}, high nibble column {@code j + 16}).
- *
- * <p>Why: along a row, every 32 weights pay a widening, a conversion and a float FMA for their
- * block sum plus a scale broadcast (about 20 instructions). Across rows, one activation
- * broadcast serves 16 rows, the 16 block sums come out in one vector (no horizontal work), and
- * the per-block tail is paid once per 16 rows: about 7 instructions per 32 weights. Measured in
- * KERNELS.md. The packed copy replaces the mapped pages (they are unloaded after packing), so
- * resident memory does not grow.
+ * Q4_0 in the {@link PackedMatrix} layout. Per group of 16 rows and per 32-column block, 288
+ * bytes — the size of the 16 original blocks: the 16 f16 scales, then for {@code j < 16} byte
+ * {@code j} of each of the 16 rows (low nibble column {@code j}, high nibble column {@code j + 16}).
  *
  * <p>Numerics are the Q4_0 plugin's: activations rounded to Q8_0 blocks, exact integer block
- * sums Σ(q−8)·x (int16 arithmetic wraps, but the result fits), one float multiply-add per block.
+ * sums Σ(q−8)·x (int16 partial sums may wrap, the result fits), one float multiply-add per block.
  */
-final class PackedQ4_0 implements AutoCloseable {
+final class PackedQ4_0 extends PackedMatrix {
 
-    static final int GROUP = 16;
     static final int BLOCK = 32;
     private static final int SOURCE_BYTES = 18;
     /** Bytes per group per block: 16 scales, 16 × 16 nibble bytes. */
     static final int GROUP_BLOCK_BYTES = 2 * GROUP + GROUP * 16;
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
-    private final Arena arena;
-    private final MemorySegment data;
-    /** The mapped segment this was packed from (its scope tells a stale cache entry). */
-    final MemorySegment source;
-    final int rows;
-    final int columns;
     private final int blocks;
+    private final Lanes lanes;
 
-    private PackedQ4_0(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
-        this.arena = arena;
-        this.data = data;
-        this.source = source;
-        this.rows = rows;
-        this.columns = columns;
+    private PackedQ4_0(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns, Lanes lanes) {
+        super(arena, data, source, rows, columns);
         this.blocks = columns / BLOCK;
+        this.lanes = lanes;
     }
 
-    /** Whether a {@code rows × columns} Q4_0 matrix can be packed: whole groups of rows, at 512 bits. */
+    /** Whether a {@code rows × columns} Q4_0 matrix is packed at this width. */
     static boolean applies(Lanes lanes, int rows, int columns) {
-        return lanes.bits() == 512 && rows % GROUP == 0 && rows > 0 && columns % BLOCK == 0 && columns > 0;
+        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
     }
 
-    /**
-     * Packs {@code rows × columns} Q4_0 weights read from {@code source}, groups split over
-     * {@code pool}, then unloads the source pages if they are mapped (the packed copy serves
-     * every later read; the page cache keeps the file).
-     */
+    /** Packs {@code rows × columns} Q4_0 weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ4_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
         int blocks = columns / BLOCK;
         long rowBytes = (long) blocks * SOURCE_BYTES;
         int groups = rows / GROUP;
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment data = arena.allocate((long) groups * blocks * GROUP_BLOCK_BYTES, 64);
-            pool.run(groups, (g, worker) -> packGroup(source, rowBytes, blocks, g, data));
-            MemorySegment used = source.asSlice(0, rowBytes * rows);
-            if (used.isMapped()) {
-                used.unload();
-            }
-            return new PackedQ4_0(arena, data, source, rows, columns);
+            MemorySegment data = PackedMatrix.pack(arena, (long) groups * blocks * GROUP_BLOCK_BYTES, source,
+                    rowBytes * rows, groups, pool, (g, out) -> packGroup(source, rowBytes, blocks, g, out));
+            return new PackedQ4_0(arena, data, source, rows, columns, Lanes.of(512));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -108,11 +82,22 @@ final class PackedQ4_0 implements AutoCloseable {
         MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
     }
 
-    /**
-     * {@code out[outOffset + r] = Σ W[r][c]·x[c]} for the rows of groups {@code [g0, g1)}, on
-     * Q8_0-rounded activations ({@code a}).
-     */
-    void dotGroups(int g0, int g1, Q8Activations a, short[] bias, float[] out, int outOffset) {
+    /** Q8_0-rounded activations and their per-block bias (see {@link #bias}). */
+    record Prepared(Q8Activations a, short[] bias) {
+    }
+
+    @Override
+    Prepared prepare(float[] x) {
+        Q8Activations a = Q8Activations.of(x, 0, columns, lanes);
+        return new Prepared(a, bias(a));
+    }
+
+    /** Token generation on Q8_0-rounded activations (the plugin's {@code vec_dot_q4_0_q8_0} arithmetic). */
+    @Override
+    void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset) {
+        Prepared p = (Prepared) prepared;
+        Q8Activations a = p.a();
+        short[] bias = p.bias();
         MemorySegment w = data;
         short[] qs = a.qs;
         float[] dx = a.d;
@@ -196,10 +181,8 @@ final class PackedQ4_0 implements AutoCloseable {
         return bias;
     }
 
-    /**
-     * Decodes group {@code g} column-major into {@code dst}: {@code dst[c * 16 + l]} is row
-     * {@code g·16 + l}, column {@code c}, as the plugin dequantizes it ((q − 8) · d).
-     */
+    /** (q − 8) · d, column-major. */
+    @Override
     void decodeGroup(int g, float[] dst) {
         MemorySegment w = data;
         int nb = blocks;
@@ -229,62 +212,4 @@ final class PackedQ4_0 implements AutoCloseable {
         }
     }
 
-    /**
-     * Prompt processing for group {@code g}: {@code decoded} is the group from
-     * {@link #decodeGroup}; {@code x} holds {@code batch} rows of {@link #columns} (rounded)
-     * activations; writes {@code out[t * outStride + g·16 + l]}. Eight tokens at a time share each
-     * loaded weight vector (eight FMAs per load, lanes over the 16 rows: no horizontal sums).
-     */
-    void multiplyGroup(int g, float[] decoded, float[] x, int batch, float[] out, int outStride) {
-        int n = columns;
-        int t = 0;
-        for (; t + 8 <= batch; t += 8) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
-            FloatVector a4 = FloatVector.zero(F);
-            FloatVector a5 = FloatVector.zero(F);
-            FloatVector a6 = FloatVector.zero(F);
-            FloatVector a7 = FloatVector.zero(F);
-            int x0 = t * n;
-            for (int c = 0; c < n; c++) {
-                FloatVector wc = FloatVector.fromArray(F, decoded, c * GROUP);
-                a0 = wc.fma(FloatVector.broadcast(F, x[x0 + c]), a0);
-                a1 = wc.fma(FloatVector.broadcast(F, x[x0 + n + c]), a1);
-                a2 = wc.fma(FloatVector.broadcast(F, x[x0 + 2 * n + c]), a2);
-                a3 = wc.fma(FloatVector.broadcast(F, x[x0 + 3 * n + c]), a3);
-                a4 = wc.fma(FloatVector.broadcast(F, x[x0 + 4 * n + c]), a4);
-                a5 = wc.fma(FloatVector.broadcast(F, x[x0 + 5 * n + c]), a5);
-                a6 = wc.fma(FloatVector.broadcast(F, x[x0 + 6 * n + c]), a6);
-                a7 = wc.fma(FloatVector.broadcast(F, x[x0 + 7 * n + c]), a7);
-            }
-            int o = t * outStride + g * GROUP;
-            a0.intoArray(out, o);
-            a1.intoArray(out, o + outStride);
-            a2.intoArray(out, o + 2 * outStride);
-            a3.intoArray(out, o + 3 * outStride);
-            a4.intoArray(out, o + 4 * outStride);
-            a5.intoArray(out, o + 5 * outStride);
-            a6.intoArray(out, o + 6 * outStride);
-            a7.intoArray(out, o + 7 * outStride);
-        }
-        for (; t < batch; t++) {
-            FloatVector a = FloatVector.zero(F);
-            int x0 = t * n;
-            for (int c = 0; c < n; c++) {
-                a = FloatVector.fromArray(F, decoded, c * GROUP).fma(FloatVector.broadcast(F, x[x0 + c]), a);
-            }
-            a.intoArray(out, t * outStride + g * GROUP);
-        }
-    }
-
-    int groups() {
-        return rows / GROUP;
-    }
-
-    @Override
-    public void close() {
-        arena.close();
-    }
 }

@@ -34,8 +34,8 @@ public final class VectorCompute implements Compute {
     private final Map<Class<?>, Optional<RowKernel>> verified = new ConcurrentHashMap<>();
     private final float[][] scratch;
     private float[] roundedBatch = new float[0];
-    /** Packed Q4_0 matrices by the weights they were made from; one caller at a time (see {@link Compute}). */
-    private final Map<Weights, PackedQ4_0> packed = new HashMap<>();
+    /** Packed matrices by the weights they were made from; one caller at a time (see {@link Compute}). */
+    private final Map<Weights, PackedMatrix> packed = new HashMap<>();
 
     /** A compute context at the machine's preferred vector width. */
     public VectorCompute(int threads) {
@@ -113,7 +113,7 @@ public final class VectorCompute implements Compute {
             DotKernel<?> plugin = w.type().vectorKernel().orElseGet(w.type()::kernel);
             pluginMatmul(plugin, w, x, out, batch);
         } else {
-            PackedQ4_0 p = packed(k, w);
+            PackedMatrix p = packed(k, w);
             if (p != null && batch == 1) {
                 packedMatvec(p, x, out);
             } else if (p != null) {
@@ -127,15 +127,17 @@ public final class VectorCompute implements Compute {
     }
 
     /**
-     * The packed copy of a Q4_0 matrix (see {@link PackedQ4_0}), made at its first use; {@code null}
-     * for other types or shapes. A copy whose source mapping was closed is dropped, so a new file
-     * mapped at the same address is never served stale weights.
+     * The packed copy of a Q4_0 or Q4_K matrix (see {@link PackedMatrix}), made at its first use;
+     * {@code null} for other types or shapes. A copy whose source mapping was closed is dropped, so
+     * a new file mapped at the same address is never served stale weights.
      */
-    private PackedQ4_0 packed(RowKernel k, Weights w) {
-        if (!(k instanceof Q4_0Kernel) || !PackedQ4_0.applies(lanes, w.rows(), w.columns())) {
+    private PackedMatrix packed(RowKernel k, Weights w) {
+        boolean q4 = k instanceof Q4_0Kernel && PackedQ4_0.applies(lanes, w.rows(), w.columns());
+        boolean q4k = k instanceof Q4KKernel && PackedQ4K.applies(lanes, w.rows(), w.columns());
+        if (!q4 && !q4k) {
             return null;
         }
-        PackedQ4_0 p = packed.get(w);
+        PackedMatrix p = packed.get(w);
         if (p != null && p.source.scope().equals(w.data().scope()) && w.data().scope().isAlive()) {
             return p;
         }
@@ -146,25 +148,29 @@ public final class VectorCompute implements Compute {
             }
             return stale;
         });
-        p = PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool);
+        p = q4 ? PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool) : PackedQ4K.pack(w.data(), w.rows(), w.columns(), pool);
         packed.put(w, p);
         return p;
     }
 
-    private void packedMatvec(PackedQ4_0 p, float[] x, float[] out) {
-        Q8Activations a = Q8Activations.of(x, 0, p.columns, lanes);
-        short[] bias = PackedQ4_0.bias(a);
-        int groups = p.groups();
-        int per = Math.max(1, groups / (pool.threads() * 8));
-        pool.run((groups + per - 1) / per, (part, worker) -> p.dotGroups(part * per, Math.min(groups, part * per + per), a, bias, out, 0));
+    /** How many packed matrices this context holds (tests). */
+    int packedMatrices() {
+        return packed.size();
     }
 
-    private void packedMatmul(PackedQ4_0 p, RowKernel k, float[] x, float[] out, int batch) {
+    private void packedMatvec(PackedMatrix p, float[] x, float[] out) {
+        Object prepared = p.prepare(x);
+        int groups = p.groups();
+        int per = Math.max(1, groups / (pool.threads() * 8));
+        pool.run((groups + per - 1) / per, (part, worker) -> p.dotGroups(part * per, Math.min(groups, part * per + per), prepared, out, 0));
+    }
+
+    private void packedMatmul(PackedMatrix p, RowKernel k, float[] x, float[] out, int batch) {
         float[] tokens = rounded(k, x, batch, p.columns);
         int groups = p.groups();
         int cols = p.columns;
         pool.run(groups, (g, worker) -> {
-            float[] decoded = scratch(worker, PackedQ4_0.GROUP * cols);
+            float[] decoded = scratch(worker, PackedMatrix.GROUP * cols);
             p.decodeGroup(g, decoded);
             p.multiplyGroup(g, decoded, tokens, batch, out, p.rows);
         });
@@ -375,7 +381,7 @@ public final class VectorCompute implements Compute {
 
     @Override
     public void close() {
-        packed.values().forEach(PackedQ4_0::close);
+        packed.values().forEach(PackedMatrix::close);
         packed.clear();
         pool.close();
     }

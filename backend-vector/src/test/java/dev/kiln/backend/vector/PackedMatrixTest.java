@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packed Q4_0 layout's own parts: the inline f16 → f32 scale conversion against
- * {@link Float#float16ToFloat} for all 65536 halves (subnormals, infinities, NaNs included), in
- * both the decoder (prompt path) and the dot kernel (token path); and that a matrix whose file
+ * The packed layouts' own parts (and which matrices get packed): the vector f16 → f32 scale
+ * conversion against {@link Float#float16ToFloat} for all 65536 halves (subnormals, infinities,
+ * NaNs included), in the Q4_0 decoder (prompt path) and dot kernel (token path) and in Q4_K's; and that a matrix whose file
  * was closed is never served from a stale packed copy. (Agreement with the plugin on random
  * matrices is in {@link VectorKernelsTest}, 48-row cases.)
  */
-class PackedQ4_0Test {
+class PackedMatrixTest {
 
     private static final int GROUP = PackedQ4_0.GROUP;
 
@@ -74,13 +74,70 @@ class PackedQ4_0Test {
     }
 
     @Test
+    void q4kConvertsEveryHalfScaleExactly() {
+        // super-blocks with d = the half under test, dmin = 0, every 6-bit scale 1 and min 0, every
+        // nibble 1: each value is exactly d (decoder); Σ over one column with x = 1 is 127·d·d_x (kernel)
+        int superBlocks = 256;
+        int cols = superBlocks * 256;
+        float[] x = new float[cols];
+        for (int k = 0; k < superBlocks; k++) {
+            x[k * 256] = 1f;
+        }
+        Q8KActivations a = Q8KActivations.of(x, 0, cols);
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2, "test")) {
+            MemorySegment m = arena.allocate((long) GROUP * superBlocks * 144);
+            float[] dst = new float[GROUP * cols];
+            float[] out = new float[GROUP];
+            for (int first = 0; first < 65536; first += GROUP * superBlocks) {
+                for (int l = 0; l < GROUP; l++) {
+                    for (int k = 0; k < superBlocks; k++) {
+                        long b = ((long) l * superBlocks + k) * 144;
+                        m.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), b, (short) (first + k * GROUP + l));
+                        m.set(ValueLayout.JAVA_SHORT_UNALIGNED, b + 2, (short) 0);
+                        for (int j = 0; j < 12; j++) {
+                            m.set(ValueLayout.JAVA_BYTE, b + 4 + j, (byte) (j < 4 || j >= 8 ? 1 : 0));
+                        }
+                        for (int j = 0; j < 128; j++) {
+                            m.set(ValueLayout.JAVA_BYTE, b + 16 + j, (byte) 0x11);
+                        }
+                    }
+                }
+                try (PackedQ4K p = PackedQ4K.pack(m, GROUP, cols, pool)) {
+                    p.decodeGroup(0, dst);
+                    for (int k = 0; k < superBlocks; k++) {
+                        for (int l = 0; l < GROUP; l++) {
+                            short h = (short) (first + k * GROUP + l);
+                            for (int c : new int[] {0, 31, 32, 255}) {
+                                assertSameFloat(Float.float16ToFloat(h), dst[(k * 256 + c) * GROUP + l],
+                                        "Q4_K decoder, half 0x" + Integer.toHexString(h & 0xFFFF) + " column " + c);
+                            }
+                        }
+                    }
+                    if (first == 0) {
+                        // the kernel, on the first 4096 halves (zero, subnormals, normals: no infinities to mix in the sum)
+                        p.dotGroups(0, 1, a, out, 0);
+                        for (int l = 0; l < GROUP; l++) {
+                            float expected = 0f;
+                            for (int k = 0; k < superBlocks; k++) {
+                                // the one non-zero activation rounds to q = ±127; nibble 1, scale 1, min 0
+                                expected = Math.fma((float) a.qs[k * 256], Float.float16ToFloat((short) (k * GROUP + l)) * a.d[k], expected);
+                            }
+                            assertSameFloat(expected - 0f, out[l], "Q4_K kernel row " + l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void dotKernelConvertsEveryHalfScaleExactly() {
         // one block per row; x = [1, 0, …]: Q8_0 rounds it to 127 · f16(1/127), and the kernel's result
         // per row is the exact integer 127 times (d · d_x), added to a zero accumulator
         float[] x = new float[32];
         x[0] = 1f;
         Q8Activations a = Q8Activations.of(x, 0, 32, Lanes.of(512));
-        short[] bias = PackedQ4_0.bias(a);
+        PackedQ4_0.Prepared prepared = new PackedQ4_0.Prepared(a, PackedQ4_0.bias(a));
         float dx = a.d[0];
         try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(1, "test")) {
             MemorySegment m = arena.allocate(GROUP * 18);
@@ -90,7 +147,7 @@ class PackedQ4_0Test {
                     block(m, l * 18L, (short) (first + l));
                 }
                 try (PackedQ4_0 p = PackedQ4_0.pack(m, GROUP, 32, pool)) {
-                    p.dotGroups(0, 1, a, bias, out, 0);
+                    p.dotGroups(0, 1, prepared, out, 0);
                 }
                 for (int l = 0; l < GROUP; l++) {
                     short h = (short) (first + l);
@@ -139,6 +196,31 @@ class PackedQ4_0Test {
                         float ref = dot(k, data, r * q4.byteSize(cols), x, cols);
                         assertEquals(ref, out[r], 1e-4f * (1 + Math.abs(ref)), "round " + round + " row " + r);
                         assertEquals(out[r], again[r], "round " + round + " row " + r + " second call");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void q4_0AndQ4_KMatricesOfWholeGroupsArePackedAt512BitsOnly() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0}) {
+            QuantType q = BackendContract.discoveredQuantTypes().stream()
+                    .filter(t -> t.ggmlType() == type).findFirst().orElseThrow();
+            int cols = 256;
+            for (int rows : new int[] {48, 40}) {
+                MemorySegment data = Arena.ofAuto().allocate(q.byteSize(cols) * rows);
+                float[] src = new float[rows * cols];
+                java.util.Arrays.fill(src, 0.25f);
+                for (int r = 0; r < rows; r++) {
+                    q.quantize(src, r * cols, cols, data, r * q.byteSize(cols));
+                }
+                for (int bits : new int[] {512, 256}) {
+                    try (VectorCompute c = new VectorCompute(1, Lanes.of(bits))) {
+                        float[] out = new float[rows];
+                        c.matmul(new Weights("w", q, data, rows, cols), new float[cols], out, 1);
+                        boolean expected = bits == 512 && rows % GROUP == 0 && type != GgmlType.Q8_0;
+                        assertEquals(expected ? 1 : 0, c.packedMatrices(), type + " " + rows + " rows @" + bits);
                     }
                 }
             }

@@ -1,0 +1,130 @@
+package dev.kiln.backend.vector;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A quantized matrix repacked at first use so that vector lanes run over 16 rows instead of
+ * along one row (512-bit vectors only): per group of 16 rows and per block, the rows' scales
+ * side by side, then for each byte position of the block the 16 rows' bytes side by side.
+ *
+ * <p>Why: along a row, every block of 32 weights pays a widening, an int→float conversion, a float
+ * FMA and a scale broadcast for its sum (about 20 instructions per 32 weights, uop-bound at
+ * ~9 GB/s). Across rows, one activation broadcast serves 16 rows, the 16 block sums come out in
+ * one vector (no horizontal work), and the block's tail is paid once per 16 rows: about 8
+ * instructions per 32 weights (KERNELS.md has the measurements). The packed copy replaces the
+ * mapped pages (they are unloaded after packing), so resident memory does not grow.
+ *
+ * <p>Prompt processing decodes one group column-major ({@link #decodeGroup}) and multiplies it
+ * with the batch in an 8-token FMA tile ({@link #multiplyGroup}).
+ */
+abstract class PackedMatrix implements AutoCloseable {
+
+    static final int GROUP = 16;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+
+    private final Arena arena;
+    final MemorySegment data;
+    /** The mapped segment this was packed from (its scope tells a stale cache entry). */
+    final MemorySegment source;
+    final int rows;
+    final int columns;
+
+    PackedMatrix(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
+        this.arena = arena;
+        this.data = data;
+        this.source = source;
+        this.rows = rows;
+        this.columns = columns;
+    }
+
+    /** Whole groups of 16 rows and whole blocks, at 512 bits: the only shapes packed. */
+    static boolean applies(Lanes lanes, int rows, int columns, int block) {
+        return lanes.bits() == 512 && rows % GROUP == 0 && rows > 0 && columns % block == 0 && columns > 0;
+    }
+
+    /** Packs with {@code body(group)} over the pool, then unloads the source's mapped pages. */
+    static MemorySegment pack(Arena arena, long bytes, MemorySegment source, long sourceBytes, int groups, WorkerPool pool,
+                              java.util.function.BiConsumer<Integer, MemorySegment> body) {
+        MemorySegment data = arena.allocate(bytes, 64);
+        pool.run(groups, (g, worker) -> body.accept(g, data));
+        MemorySegment used = source.asSlice(0, sourceBytes);
+        if (used.isMapped()) {
+            used.unload(); // the packed copy serves every later read; the page cache keeps the file
+        }
+        return data;
+    }
+
+    /** The activation row as this type's kernel wants it (rounded as the plugin rounds it). */
+    abstract Object prepare(float[] x);
+
+    /** {@code out[outOffset + r] = Σ W[r][c]·x[c]} for the rows of groups {@code [g0, g1)}. */
+    abstract void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset);
+
+    /**
+     * Decodes group {@code g} column-major into {@code dst}: {@code dst[c * 16 + l]} is row
+     * {@code g·16 + l}, column {@code c}, as the plugin dequantizes it.
+     */
+    abstract void decodeGroup(int g, float[] dst);
+
+    /**
+     * Prompt processing for group {@code g}: {@code decoded} is the group from
+     * {@link #decodeGroup}; {@code x} holds {@code batch} rows of {@link #columns} (rounded)
+     * activations; writes {@code out[t * outStride + g·16 + l]}. Eight tokens at a time share each
+     * loaded weight vector (eight FMAs per load, lanes over the 16 rows: no horizontal sums).
+     */
+    final void multiplyGroup(int g, float[] decoded, float[] x, int batch, float[] out, int outStride) {
+        int n = columns;
+        int t = 0;
+        for (; t + 8 <= batch; t += 8) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
+            int x0 = t * n;
+            for (int c = 0; c < n; c++) {
+                FloatVector wc = FloatVector.fromArray(F, decoded, c * GROUP);
+                a0 = wc.fma(FloatVector.broadcast(F, x[x0 + c]), a0);
+                a1 = wc.fma(FloatVector.broadcast(F, x[x0 + n + c]), a1);
+                a2 = wc.fma(FloatVector.broadcast(F, x[x0 + 2 * n + c]), a2);
+                a3 = wc.fma(FloatVector.broadcast(F, x[x0 + 3 * n + c]), a3);
+                a4 = wc.fma(FloatVector.broadcast(F, x[x0 + 4 * n + c]), a4);
+                a5 = wc.fma(FloatVector.broadcast(F, x[x0 + 5 * n + c]), a5);
+                a6 = wc.fma(FloatVector.broadcast(F, x[x0 + 6 * n + c]), a6);
+                a7 = wc.fma(FloatVector.broadcast(F, x[x0 + 7 * n + c]), a7);
+            }
+            int o = t * outStride + g * GROUP;
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + outStride);
+            a2.intoArray(out, o + 2 * outStride);
+            a3.intoArray(out, o + 3 * outStride);
+            a4.intoArray(out, o + 4 * outStride);
+            a5.intoArray(out, o + 5 * outStride);
+            a6.intoArray(out, o + 6 * outStride);
+            a7.intoArray(out, o + 7 * outStride);
+        }
+        for (; t < batch; t++) {
+            FloatVector a = FloatVector.zero(F);
+            int x0 = t * n;
+            for (int c = 0; c < n; c++) {
+                a = FloatVector.fromArray(F, decoded, c * GROUP).fma(FloatVector.broadcast(F, x[x0 + c]), a);
+            }
+            a.intoArray(out, t * outStride + g * GROUP);
+        }
+    }
+
+    final int groups() {
+        return rows / GROUP;
+    }
+
+    @Override
+    public final void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,252 @@
+package dev.kiln.backend.vector;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_K in the {@link PackedMatrix} layout. Per group of 16 rows and per 256-column super-block,
+ * 2368 bytes (16 × 144 = 2304 originally, +2.8 %): the 16 f16 {@code d}, the 16 f16
+ * {@code dmin}, the eight 6-bit scales unpacked to one byte per row (8 × 16 bytes), the eight
+ * mins likewise, then for each 64-column chunk {@code c} and {@code i < 32} byte {@code i} of
+ * the chunk of each row (low nibble column {@code 64c + i}, high nibble {@code 64c + 32 + i}).
+ * Unpacking the 6-bit scales at load time is what the extra 64 bytes buy: the kernel reads them
+ * as vectors.
+ *
+ * <p>Numerics are the plugin's ({@code vec_dot_q4_K_q8_K}): activations rounded to Q8_K,
+ * exact integer Σ sc·Σq·x and Σ m·Σx per super-block, two float multiply-adds per super-block.
+ */
+final class PackedQ4K extends PackedMatrix {
+
+    static final int BLOCK = 256;
+    private static final int SOURCE_BYTES = 144;
+    private static final int D = 0;
+    private static final int DMIN = 2 * GROUP;
+    private static final int SCALES = 4 * GROUP;
+    private static final int MINS = SCALES + 8 * GROUP;
+    private static final int NIBBLES = MINS + 8 * GROUP;
+    /** Bytes per group per super-block. */
+    static final int GROUP_BLOCK_BYTES = NIBBLES + 128 * GROUP;
+
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+
+    private final int blocks;
+
+    private PackedQ4K(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
+        super(arena, data, source, rows, columns);
+        this.blocks = columns / BLOCK;
+    }
+
+    /** Whether a {@code rows × columns} Q4_K matrix is packed at this width. */
+    static boolean applies(Lanes lanes, int rows, int columns) {
+        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
+    }
+
+    /** Packs {@code rows × columns} Q4_K weights read from {@code source}, groups split over {@code pool}. */
+    static PackedQ4K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
+        int blocks = columns / BLOCK;
+        long rowBytes = (long) blocks * SOURCE_BYTES;
+        int groups = rows / GROUP;
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = PackedMatrix.pack(arena, (long) groups * blocks * GROUP_BLOCK_BYTES, source,
+                    rowBytes * rows, groups, pool, (g, out) -> packGroup(source, rowBytes, blocks, g, out));
+            return new PackedQ4K(arena, data, source, rows, columns);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** One group: one copy in of its 16 contiguous rows, a transpose on heap arrays, one copy out. */
+    private static void packGroup(MemorySegment source, long rowBytes, int blocks, int g, MemorySegment data) {
+        int rb = (int) rowBytes;
+        byte[] in = new byte[GROUP * rb];
+        byte[] out = new byte[blocks * GROUP_BLOCK_BYTES];
+        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * GROUP * rowBytes, in, 0, in.length);
+        for (int l = 0; l < GROUP; l++) {
+            for (int k = 0; k < blocks; k++) {
+                int src = l * rb + k * SOURCE_BYTES;
+                int dst = k * GROUP_BLOCK_BYTES;
+                out[dst + D + 2 * l] = in[src];
+                out[dst + D + 2 * l + 1] = in[src + 1];
+                out[dst + DMIN + 2 * l] = in[src + 2];
+                out[dst + DMIN + 2 * l + 1] = in[src + 3];
+                for (int s = 0; s < 8; s++) {
+                    out[dst + SCALES + GROUP * s + l] = (byte) scaleMin(in, src + 4, s, 0);
+                    out[dst + MINS + GROUP * s + l] = (byte) scaleMin(in, src + 4, s, 1);
+                }
+                for (int c = 0; c < 4; c++) {
+                    for (int i = 0; i < 32; i++) {
+                        out[dst + NIBBLES + 32 * GROUP * c + GROUP * i + l] = in[src + 16 + 32 * c + i];
+                    }
+                }
+            }
+        }
+        MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
+    }
+
+    /** Six-bit scale (what = 0) or min (what = 1) of group {@code j} from the 12 packed bytes at {@code s} (ggml's get_scale_min_k4). */
+    private static int scaleMin(byte[] b, int s, int j, int what) {
+        if (j < 4) {
+            return b[s + j + 4 * what] & 63;
+        }
+        int packed = b[s + j + 4] & 0xFF;
+        int high = (b[s + j - 4 + 4 * what] & 0xFF) >>> 6;
+        return (what == 0 ? packed & 0xF : packed >>> 4) | (high << 4);
+    }
+
+    @Override
+    Q8KActivations prepare(float[] x) {
+        return Q8KActivations.of(x, 0, columns);
+    }
+
+    /** Token generation on Q8_K-rounded activations. */
+    @Override
+    void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset) {
+        Q8KActivations a = (Q8KActivations) prepared;
+        short[] qs = a.qs;
+        float[] dx = a.d;
+        int[] sums = a.sums32;
+        MemorySegment w = data;
+        int nb = blocks;
+        float[] scales = new float[2 * GROUP * nb];
+        for (int g = g0; g < g1; g++) {
+            // d and dmin of the group as floats first: converting them inline made this method too
+            // large for C2's inlining budget (the segment liveness check became a call: -35 %)
+            superBlockScales(g, scales);
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
+                IntVector isum = IntVector.zero(I);
+                // 16 columns of sub-block 2c (low nibbles) and of 2c+1 (high) per pass: Σ of 16 products
+                // 15 · 127 fits int16 (32 would not), then widened and scaled in int32
+                for (int h = 0; h < 8; h++) {
+                    int c = h >> 1;
+                    long q = base + NIBBLES + 32L * GROUP * c + 16L * GROUP * (h & 1);
+                    int x = k * BLOCK + 64 * c + 16 * (h & 1);
+                    ShortVector lo = ShortVector.zero(S);
+                    ShortVector hi = ShortVector.zero(S);
+                    for (int j = 0; j < 16; j += 8) {
+                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * j, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j])));
+                        hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 32 + j])));
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
+                        hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 33 + j])));
+                        ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
+                        hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 34 + j])));
+                        ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
+                        hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 35 + j])));
+                        ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
+                        hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 36 + j])));
+                        ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
+                        hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 37 + j])));
+                        ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
+                        hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 38 + j])));
+                        ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
+                        hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 39 + j])));
+                    }
+                    IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
+                }
+                IntVector msum = IntVector.zero(I);
+                for (int s = 0; s < 8; s++) {
+                    msum = msum.add(((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + (long) GROUP * s, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(sums[k * 8 + s]));
+                }
+                FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
+                FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+                minAcc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dmin.mul(dx[k]), minAcc);
+            }
+            acc.sub(minAcc).intoArray(out, outOffset + g * GROUP);
+        }
+    }
+
+    /** d·sc·q − dmin·m, column-major, with the plugin's rounding (q·(d·sc) + (−dmin·m), one FMA). */
+    @Override
+    void decodeGroup(int g, float[] dst) {
+        MemorySegment w = data;
+        int nb = blocks;
+        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+        float[] scales = new float[2 * GROUP * nb];
+        superBlockScales(g, scales);
+        for (int k = 0; k < nb; k++) {
+            long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
+            FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
+            FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
+            for (int c = 0; c < 4; c++) {
+                FloatVector d1 = d.mul((FloatVector) scale(w, base + SCALES + 2L * GROUP * c));
+                FloatVector d2 = d.mul((FloatVector) scale(w, base + SCALES + 2L * GROUP * c + GROUP));
+                FloatVector m1 = dmin.mul((FloatVector) scale(w, base + MINS + 2L * GROUP * c)).neg();
+                FloatVector m2 = dmin.mul((FloatVector) scale(w, base + MINS + 2L * GROUP * c + GROUP)).neg();
+                int col = k * BLOCK + 64 * c;
+                for (int i = 0; i < 32; i++) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, base + NIBBLES + 32L * GROUP * c + (long) GROUP * i,
+                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(dst, (col + i) * GROUP);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2)
+                            .intoArray(dst, (col + 32 + i) * GROUP);
+                }
+            }
+        }
+    }
+
+    /**
+     * Group {@code g}'s f16 d and dmin as floats, {@code dst[32k .. 32k + 16)} and
+     * {@code dst[32k + 16 .. 32k + 32)} for super-block {@code k}, exactly as
+     * {@link Float#float16ToFloat}: exponent and mantissa moved into float position and rebased by
+     * 2^112 (exact, subnormal halves included), infinities and NaNs given the all-ones exponent,
+     * then the sign.
+     */
+    private void superBlockScales(int g, float[] dst) {
+        MemorySegment w = data;
+        long groupBase = (long) g * blocks * GROUP_BLOCK_BYTES;
+        for (int i = 0; i < 2 * blocks; i++) {
+            long at = groupBase + (long) (i >> 1) * GROUP_BLOCK_BYTES + ((i & 1) == 0 ? D : DMIN);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, at, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+            h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts()
+                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().intoArray(dst, GROUP * i);
+        }
+    }
+
+    /** Sixteen unsigned bytes as floats. */
+    private static FloatVector scale(MemorySegment w, long offset) {
+        return (FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0);
+    }
+}

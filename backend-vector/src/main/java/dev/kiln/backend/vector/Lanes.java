@@ -35,12 +35,19 @@ public abstract sealed class Lanes permits Lanes.Bits512, Lanes.Bits256, Lanes.B
         return of(bits >= 512 ? 512 : bits >= 256 ? 256 : 128);
     }
 
-    /** The kernels at {@code bits} (128, 256 or 512). */
+    /**
+     * The kernels at {@code bits} (128, 256 or 512). Each width is made by a factory declared to
+     * return {@code Lanes}, never by {@code new} here: the bytecode verifier loads every class this
+     * method could return as itself, and with the three subclasses loaded, class-hierarchy analysis
+     * no longer makes the species constants — C2 then left some kernels' Vector API calls
+     * un-intrinsified (Q4_K/Q6_K decoding ran at half speed, the segment checks of their scalar
+     * fallback showing in JFR).
+     */
     public static Lanes of(int bits) {
         return switch (bits) {
-            case 512 -> new Bits512();
-            case 256 -> new Bits256();
-            case 128 -> new Bits128();
+            case 512 -> Bits512.create();
+            case 256 -> Bits256.create();
+            case 128 -> Bits128.create();
             default -> throw new IllegalArgumentException("no kernels for " + bits + "-bit vectors");
         };
     }
@@ -51,6 +58,10 @@ public abstract sealed class Lanes permits Lanes.Bits512, Lanes.Bits256, Lanes.B
     }
 
     static final class Bits512 extends Lanes {
+        static Lanes create() {
+            return new Bits512();
+        }
+
         private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
         private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
         private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -62,6 +73,10 @@ public abstract sealed class Lanes permits Lanes.Bits512, Lanes.Bits256, Lanes.B
     }
 
     static final class Bits256 extends Lanes {
+        static Lanes create() {
+            return new Bits256();
+        }
+
         private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
         private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
         private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
@@ -73,6 +88,10 @@ public abstract sealed class Lanes permits Lanes.Bits512, Lanes.Bits256, Lanes.B
     }
 
     static final class Bits128 extends Lanes {
+        static Lanes create() {
+            return new Bits128();
+        }
+
         private static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
         private static final VectorSpecies<Integer> I = IntVector.SPECIES_128;
         private static final VectorSpecies<Short> S = ShortVector.SPECIES_64;

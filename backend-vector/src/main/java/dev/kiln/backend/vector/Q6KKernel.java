@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,10 +28,6 @@ final class Q6KKernel extends RowKernel {
 
     Q6KKernel(Lanes lanes) {
         super(lanes);
-    }
-
-    private static ByteVector load(MemorySegment w, long at) {
-        return ByteVector.fromMemorySegment(Lanes.BYTES, w, at, ByteOrder.LITTLE_ENDIAN);
     }
 
     private static float scale(MemorySegment w, long b, int i) {
@@ -58,7 +55,14 @@ final class Q6KKernel extends RowKernel {
     // chunk are written out with constant shifts: variable byte-shift counts compile poorly.
     @Override
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n, Object prepared) {
-        Q8KActivations a = prepared instanceof Q8KActivations q ? q : Q8KActivations.of(x, xOffset, n);
+        return dot(w, offset, n, prepared instanceof Q8KActivations q ? q : Q8KActivations.of(x, xOffset, n));
+    }
+
+    // The kernel proper, without the unprepared fallback, and with no helper methods of ours: C2
+    // refused to inline a small load helper once the kernel's nodes passed NodeCountInliningCutoff
+    // (the JDK's own @ForceInline vector methods are exempt), and each un-inlined load ran the
+    // segment's liveness check as a call: Q6_K ran at a third of its speed inside a model.
+    private float dot(MemorySegment w, long offset, int n, Q8KActivations a) {
         VectorSpecies<Float> f = lanes.floats();
         VectorSpecies<Short> s = lanes.shorts();
         VectorSpecies<Integer> i32 = lanes.ints();
@@ -67,17 +71,20 @@ final class Q6KKernel extends RowKernel {
         FloatVector acc = FloatVector.zero(f);
         for (int k = 0; k < n / BLOCK; k++) {
             long b = offset + (long) k * BYTES;
-            float d = half(w, b + 208) * a.d[k];
-            long scLo = w.get(I64, b + 192); // int8 scales 0-7 and 8-15
-            long scHi = w.get(I64, b + 200);
+            // scales and d through vector loads and lane extraction: scalar segment reads here left
+            // the segment liveness check un-inlined in C2's code (JFR: ~20 % of Q4_K_M decoding)
+            LongVector scales16 = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 192, ByteOrder.LITTLE_ENDIAN).reinterpretAsLongs();
+            long scLo = scales16.lane(0); // int8 scales 0-7 and 8-15
+            long scHi = scales16.lane(1);
+            float d = Float.float16ToFloat(ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 194, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts().lane(7)) * a.d[k];
             IntVector isum = IntVector.zero(i32);
             for (int t = 0; t < 4; t++) { // 16-byte chunk c of 128-value half h
                 int h = t >> 1;
                 int c = t & 1;
                 long scales = h == 0 ? scLo : scHi;
-                ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
-                ByteVector qlA = load(w, b + 64L * h + 16L * c);
-                ByteVector qlB = load(w, b + 64L * h + 32 + 16L * c);
+                ByteVector qh = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 128 + 32L * h + 16L * c, ByteOrder.LITTLE_ENDIAN);
+                ByteVector qlA = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 64L * h + 16L * c, ByteOrder.LITTLE_ENDIAN);
+                ByteVector qlB = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 64L * h + 32 + 16L * c, ByteOrder.LITTLE_ENDIAN);
                 int xo = k * BLOCK + 128 * h + 16 * c;
                 int s0 = (byte) (scales >>> (8 * c));
                 int s1 = (byte) (scales >>> (8 * c + 16));
@@ -121,10 +128,10 @@ final class Q6KKernel extends RowKernel {
         float d = half(w, b + 208);
         for (int h = 0; h < 2; h++) {
             for (int c = 0; c < 2; c++) {
-                ByteVector qh = load(w, b + 128 + 32L * h + 16L * c);
+                ByteVector qh = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 128 + 32L * h + 16L * c, ByteOrder.LITTLE_ENDIAN);
                 int yo = y + 128 * h + 16 * c;
                 for (int g = 0; g < 4; g++) {
-                    ByteVector low = load(w, b + 64L * h + 32L * (g & 1) + 16L * c)
+                    ByteVector low = ByteVector.fromMemorySegment(Lanes.BYTES, w, b + 64L * h + 32L * (g & 1) + 16L * c, ByteOrder.LITTLE_ENDIAN)
                             .lanewise(VectorOperators.LSHR, 4 * (g >> 1)).and((byte) 0x0F);
                     ByteVector q = low.or(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 3)
                             .lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);

@@ -23,6 +23,11 @@ public final class VectorCompute implements Compute {
 
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
+    /**
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K}
+     * (the default), or {@code none} to measure the row-wise kernels against them.
+     */
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K");
     /** Rows per decoded tile in prompt processing. */
     private static final int TILE_ROWS = 4;
 
@@ -132,8 +137,8 @@ public final class VectorCompute implements Compute {
      * a new file mapped at the same address is never served stale weights.
      */
     private PackedMatrix packed(RowKernel k, Weights w) {
-        boolean q4 = k instanceof Q4_0Kernel && PackedQ4_0.applies(lanes, w.rows(), w.columns());
-        boolean q4k = k instanceof Q4KKernel && PackedQ4K.applies(lanes, w.rows(), w.columns());
+        boolean q4 = PACK.contains("Q4_0") && k instanceof Q4_0Kernel && PackedQ4_0.applies(lanes, w.rows(), w.columns());
+        boolean q4k = PACK.contains("Q4_K") && k instanceof Q4KKernel && PackedQ4K.applies(lanes, w.rows(), w.columns());
         if (!q4 && !q4k) {
             return null;
         }

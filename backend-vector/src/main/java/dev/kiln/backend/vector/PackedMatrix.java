@@ -2,6 +2,9 @@ package dev.kiln.backend.vector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -55,6 +58,52 @@ abstract class PackedMatrix implements AutoCloseable {
             used.unload(); // the packed copy serves every later read; the page cache keeps the file
         }
         return data;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * {@code out[outOffset + 16·j + l] = in[inOffset + l·inStride + j]} for {@code j, l < 16}: the
+     * 16×16 byte transpose at the heart of packing, as four 8×8 transposes of eight longs each
+     * (three rounds of masked swaps), about a third of the work of moving single bytes — packing
+     * runs before the first token.
+     */
+    static void transpose16(byte[] in, int inOffset, int inStride, byte[] out, int outOffset) {
+        for (int lq = 0; lq < 16; lq += 8) {
+            for (int jq = 0; jq < 16; jq += 8) {
+                int at = inOffset + lq * inStride + jq;
+                long r0 = (long) LONGS.get(in, at);
+                long r1 = (long) LONGS.get(in, at + inStride);
+                long r2 = (long) LONGS.get(in, at + 2 * inStride);
+                long r3 = (long) LONGS.get(in, at + 3 * inStride);
+                long r4 = (long) LONGS.get(in, at + 4 * inStride);
+                long r5 = (long) LONGS.get(in, at + 5 * inStride);
+                long r6 = (long) LONGS.get(in, at + 6 * inStride);
+                long r7 = (long) LONGS.get(in, at + 7 * inStride);
+                long t;
+                t = ((r0 >>> 8) ^ r1) & 0x00FF00FF00FF00FFL; r1 ^= t; r0 ^= t << 8;
+                t = ((r2 >>> 8) ^ r3) & 0x00FF00FF00FF00FFL; r3 ^= t; r2 ^= t << 8;
+                t = ((r4 >>> 8) ^ r5) & 0x00FF00FF00FF00FFL; r5 ^= t; r4 ^= t << 8;
+                t = ((r6 >>> 8) ^ r7) & 0x00FF00FF00FF00FFL; r7 ^= t; r6 ^= t << 8;
+                t = ((r0 >>> 16) ^ r2) & 0x0000FFFF0000FFFFL; r2 ^= t; r0 ^= t << 16;
+                t = ((r1 >>> 16) ^ r3) & 0x0000FFFF0000FFFFL; r3 ^= t; r1 ^= t << 16;
+                t = ((r4 >>> 16) ^ r6) & 0x0000FFFF0000FFFFL; r6 ^= t; r4 ^= t << 16;
+                t = ((r5 >>> 16) ^ r7) & 0x0000FFFF0000FFFFL; r7 ^= t; r5 ^= t << 16;
+                t = ((r0 >>> 32) ^ r4) & 0x00000000FFFFFFFFL; r4 ^= t; r0 ^= t << 32;
+                t = ((r1 >>> 32) ^ r5) & 0x00000000FFFFFFFFL; r5 ^= t; r1 ^= t << 32;
+                t = ((r2 >>> 32) ^ r6) & 0x00000000FFFFFFFFL; r6 ^= t; r2 ^= t << 32;
+                t = ((r3 >>> 32) ^ r7) & 0x00000000FFFFFFFFL; r7 ^= t; r3 ^= t << 32;
+                int o = outOffset + 16 * jq + lq;
+                LONGS.set(out, o, r0);
+                LONGS.set(out, o + 16, r1);
+                LONGS.set(out, o + 32, r2);
+                LONGS.set(out, o + 48, r3);
+                LONGS.set(out, o + 64, r4);
+                LONGS.set(out, o + 80, r5);
+                LONGS.set(out, o + 96, r6);
+                LONGS.set(out, o + 112, r7);
+            }
+        }
     }
 
     /** The activation row as this type's kernel wants it (rounded as the plugin rounds it). */

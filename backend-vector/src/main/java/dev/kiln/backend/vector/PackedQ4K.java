@@ -90,11 +90,12 @@ final class PackedQ4K extends PackedMatrix {
                     out[dst + SCALES + GROUP * s + l] = (byte) scaleMin(in, src + 4, s, 0);
                     out[dst + MINS + GROUP * s + l] = (byte) scaleMin(in, src + 4, s, 1);
                 }
-                for (int c = 0; c < 4; c++) {
-                    for (int i = 0; i < 32; i++) {
-                        out[dst + NIBBLES + 32 * GROUP * c + GROUP * i + l] = in[src + 16 + 32 * c + i];
-                    }
-                }
+            }
+        }
+        for (int k = 0; k < blocks; k++) {
+            for (int half = 0; half < 8; half++) { // 16 of a super-block's 128 nibble bytes at a time
+                transpose16(in, k * SOURCE_BYTES + 16 + 16 * half, rb, out,
+                        blocks * HEADER_BYTES + k * BODY_BYTES + NIBBLES + 16 * GROUP * half);
             }
         }
         MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);

@@ -60,24 +60,20 @@ final class PackedQ4_0 extends PackedMatrix {
         }
     }
 
-    /** One group: its 16 source rows are contiguous, so one copy in, a transpose on heap arrays, one copy out. */
+    /** One group: its 16 source rows are contiguous, so one copy in, transposes on heap arrays, one copy out. */
     private static void packGroup(MemorySegment source, long rowBytes, int blocks, int g, MemorySegment data) {
         int rb = (int) rowBytes;
         byte[] in = new byte[GROUP * rb];
         byte[] out = new byte[blocks * GROUP_BLOCK_BYTES];
         MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * GROUP * rowBytes, in, 0, in.length);
-        for (int l = 0; l < GROUP; l++) {
-            int row = l * rb;
-            for (int k = 0; k < blocks; k++) {
-                int src = row + k * SOURCE_BYTES;
-                int dst = k * GROUP_BLOCK_BYTES;
-                out[dst + 2 * l] = in[src];
-                out[dst + 2 * l + 1] = in[src + 1];
-                int nibbles = dst + 2 * GROUP + l;
-                for (int j = 0; j < 16; j++) {
-                    out[nibbles + 16 * j] = in[src + 2 + j];
-                }
+        for (int k = 0; k < blocks; k++) {
+            int src = k * SOURCE_BYTES;
+            int dst = k * GROUP_BLOCK_BYTES;
+            for (int l = 0; l < GROUP; l++) {
+                out[dst + 2 * l] = in[l * rb + src];
+                out[dst + 2 * l + 1] = in[l * rb + src + 1];
             }
+            transpose16(in, src + 2, rb, out, dst + 2 * GROUP);
         }
         MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
     }

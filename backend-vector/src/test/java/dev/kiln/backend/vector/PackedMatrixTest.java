@@ -227,6 +227,23 @@ class PackedMatrixTest {
         }
     }
 
+    @Test
+    void transposeMovesEveryByte() {
+        Random rnd = new Random(3);
+        int stride = 37;
+        byte[] in = new byte[3 + 15 * stride + 16 + 5];
+        rnd.nextBytes(in);
+        byte[] out = new byte[7 + 256 + 9];
+        PackedMatrix.transpose16(in, 3, stride, out, 7);
+        for (int l = 0; l < 16; l++) {
+            for (int j = 0; j < 16; j++) {
+                assertEquals(in[3 + l * stride + j], out[7 + 16 * j + l], "row " + l + " byte " + j);
+            }
+        }
+        assertEquals(0, out[6]);
+        assertEquals(0, out[7 + 256]);
+    }
+
     private static <A> float dot(dev.kiln.api.quant.DotKernel<A> k, MemorySegment data, long offset, float[] x, int n) {
         return k.dot(data, offset, k.prepare(x, 0, n), n);
     }

@@ -63,12 +63,17 @@ abstract class PackedMatrix implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * {@code out[outOffset + 16·j + l] = in[inOffset + l·inStride + j]} for {@code j, l < 16}: the
+     * {@code out[outOffset + outStride·j + l] = in[inOffset + l·inStride + j]} for {@code j, l < 16}: the
      * 16×16 byte transpose at the heart of packing, as four 8×8 transposes of eight longs each
      * (three rounds of masked swaps), about a third of the work of moving single bytes — packing
      * runs before the first token.
      */
     static void transpose16(byte[] in, int inOffset, int inStride, byte[] out, int outOffset) {
+        transpose16(in, inOffset, inStride, out, outOffset, 16);
+    }
+
+    /** {@link #transpose16(byte[], int, int, byte[], int)} with the 16 output rows {@code outStride} apart. */
+    static void transpose16(byte[] in, int inOffset, int inStride, byte[] out, int outOffset, int outStride) {
         for (int lq = 0; lq < 16; lq += 8) {
             for (int jq = 0; jq < 16; jq += 8) {
                 int at = inOffset + lq * inStride + jq;
@@ -93,15 +98,15 @@ abstract class PackedMatrix implements AutoCloseable {
                 t = ((r1 >>> 32) ^ r5) & 0x00000000FFFFFFFFL; r5 ^= t; r1 ^= t << 32;
                 t = ((r2 >>> 32) ^ r6) & 0x00000000FFFFFFFFL; r6 ^= t; r2 ^= t << 32;
                 t = ((r3 >>> 32) ^ r7) & 0x00000000FFFFFFFFL; r7 ^= t; r3 ^= t << 32;
-                int o = outOffset + 16 * jq + lq;
+                int o = outOffset + outStride * jq + lq;
                 LONGS.set(out, o, r0);
-                LONGS.set(out, o + 16, r1);
-                LONGS.set(out, o + 32, r2);
-                LONGS.set(out, o + 48, r3);
-                LONGS.set(out, o + 64, r4);
-                LONGS.set(out, o + 80, r5);
-                LONGS.set(out, o + 96, r6);
-                LONGS.set(out, o + 112, r7);
+                LONGS.set(out, o + outStride, r1);
+                LONGS.set(out, o + 2 * outStride, r2);
+                LONGS.set(out, o + 3 * outStride, r3);
+                LONGS.set(out, o + 4 * outStride, r4);
+                LONGS.set(out, o + 5 * outStride, r5);
+                LONGS.set(out, o + 6 * outStride, r6);
+                LONGS.set(out, o + 7 * outStride, r7);
             }
         }
     }

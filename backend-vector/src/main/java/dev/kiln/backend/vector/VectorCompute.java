@@ -24,10 +24,10 @@ public final class VectorCompute implements Compute {
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K}
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K}
      * (the default), or {@code none} to measure the row-wise kernels against them.
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K");
     /** Rows per decoded tile in prompt processing. */
     private static final int TILE_ROWS = 4;
 
@@ -132,14 +132,15 @@ public final class VectorCompute implements Compute {
     }
 
     /**
-     * The packed copy of a Q4_0 or Q4_K matrix (see {@link PackedMatrix}), made at its first use;
+     * The packed copy of a Q4_0, Q4_K or Q6_K matrix (see {@link PackedMatrix}), made at its first use;
      * {@code null} for other types or shapes. A copy whose source mapping was closed is dropped, so
      * a new file mapped at the same address is never served stale weights.
      */
     private PackedMatrix packed(RowKernel k, Weights w) {
         boolean q4 = PACK.contains("Q4_0") && k instanceof Q4_0Kernel && PackedQ4_0.applies(lanes, w.rows(), w.columns());
         boolean q4k = PACK.contains("Q4_K") && k instanceof Q4KKernel && PackedQ4K.applies(lanes, w.rows(), w.columns());
-        if (!q4 && !q4k) {
+        boolean q6k = PACK.contains("Q6_K") && k instanceof Q6KKernel && PackedQ6K.applies(lanes, w.rows(), w.columns());
+        if (!q4 && !q4k && !q6k) {
             return null;
         }
         PackedMatrix p = packed.get(w);
@@ -153,7 +154,9 @@ public final class VectorCompute implements Compute {
             }
             return stale;
         });
-        p = q4 ? PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool) : PackedQ4K.pack(w.data(), w.rows(), w.columns(), pool);
+        p = q4 ? PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool)
+                : q4k ? PackedQ4K.pack(w.data(), w.rows(), w.columns(), pool)
+                : PackedQ6K.pack(w.data(), w.rows(), w.columns(), pool);
         packed.put(w, p);
         return p;
     }

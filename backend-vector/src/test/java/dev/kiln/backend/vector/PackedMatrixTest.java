@@ -131,6 +131,47 @@ class PackedMatrixTest {
     }
 
     @Test
+    void q6kDecoderConvertsEveryHalfScaleExactly() {
+        // super-blocks with d = the half under test, every int8 scale 1 and every value 33 (q − 32 = 1:
+        // low nibbles 1, high two bits 2): each decoded value is exactly d
+        int superBlocks = 256;
+        int cols = superBlocks * 256;
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2, "test")) {
+            MemorySegment m = arena.allocate((long) GROUP * superBlocks * 210);
+            float[] dst = new float[GROUP * cols];
+            for (int first = 0; first < 65536; first += GROUP * superBlocks) {
+                for (int l = 0; l < GROUP; l++) {
+                    for (int k = 0; k < superBlocks; k++) {
+                        long b = ((long) l * superBlocks + k) * 210;
+                        for (int j = 0; j < 128; j++) {
+                            m.set(ValueLayout.JAVA_BYTE, b + j, (byte) 0x11);
+                        }
+                        for (int j = 0; j < 64; j++) {
+                            m.set(ValueLayout.JAVA_BYTE, b + 128 + j, (byte) 0xAA);
+                        }
+                        for (int j = 0; j < 16; j++) {
+                            m.set(ValueLayout.JAVA_BYTE, b + 192 + j, (byte) 1);
+                        }
+                        m.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), b + 208, (short) (first + k * GROUP + l));
+                    }
+                }
+                try (PackedQ6K p = PackedQ6K.pack(m, GROUP, cols, pool)) {
+                    p.decodeGroup(0, dst);
+                    for (int k = 0; k < superBlocks; k++) {
+                        for (int l = 0; l < GROUP; l++) {
+                            short h = (short) (first + k * GROUP + l);
+                            for (int c : new int[] {0, 31, 32, 64, 96, 127, 128, 255}) {
+                                assertSameFloat(Float.float16ToFloat(h), dst[(k * 256 + c) * GROUP + l],
+                                        "Q6_K decoder, half 0x" + Integer.toHexString(h & 0xFFFF) + " column " + c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void dotKernelConvertsEveryHalfScaleExactly() {
         // one block per row; x = [1, 0, …]: Q8_0 rounds it to 127 · f16(1/127), and the kernel's result
         // per row is the exact integer 127 times (d · d_x), added to a zero accumulator
@@ -203,8 +244,8 @@ class PackedMatrixTest {
     }
 
     @Test
-    void q4_0AndQ4_KMatricesOfWholeGroupsArePackedAt512BitsOnly() {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0}) {
+    void q4_0Q4_KAndQ6_KMatricesOfWholeGroupsArePackedAt512BitsOnly() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q8_0}) {
             QuantType q = BackendContract.discoveredQuantTypes().stream()
                     .filter(t -> t.ggmlType() == type).findFirst().orElseThrow();
             int cols = 256;

@@ -2,6 +2,7 @@ package dev.kiln.backend.vector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -48,16 +49,49 @@ abstract class PackedMatrix implements AutoCloseable {
         return lanes.bits() == 512 && rows % GROUP == 0 && rows > 0 && columns % block == 0 && columns > 0;
     }
 
-    /** Packs with {@code body(group)} over the pool, then unloads the source's mapped pages. */
-    static MemorySegment pack(Arena arena, long bytes, MemorySegment source, long sourceBytes, int groups, WorkerPool pool,
-                              java.util.function.BiConsumer<Integer, MemorySegment> body) {
-        MemorySegment data = arena.allocate(bytes, 64);
-        pool.run(groups, (g, worker) -> body.accept(g, data));
-        MemorySegment used = source.asSlice(0, sourceBytes);
-        if (used.isMapped()) {
-            used.unload(); // the packed copy serves every later read; the page cache keeps the file
+    /** One type's layout: the 16 source rows of a group (row {@code l} at {@code l · rowBytes}) into its packed bytes. */
+    @FunctionalInterface
+    interface GroupLayout {
+        void pack(byte[] rows, int rowBytes, int blocks, byte[] packed);
+    }
+
+    /** Makes the packed matrix once its bytes are written. */
+    @FunctionalInterface
+    interface Maker<P extends PackedMatrix> {
+        P make(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns);
+    }
+
+    /**
+     * Packs {@code rows × columns} weights read from {@code source} ({@code sourceBytes} per block
+     * of {@code block} columns) into {@code packedBytes} per group and block, groups split over
+     * {@code pool}: each group's 16 rows are contiguous in the source, so one copy in, the layout's
+     * transposes on heap arrays, one copy out. Then the source's mapped pages are unloaded (the
+     * packed copy serves every later read; the page cache keeps the file).
+     */
+    static <P extends PackedMatrix> P pack(MemorySegment source, int rows, int columns, int block, int sourceBytes,
+                                           int packedBytes, WorkerPool pool, GroupLayout layout, Maker<P> maker) {
+        int blocks = columns / block;
+        int rowBytes = blocks * sourceBytes;
+        int groups = rows / GROUP;
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = arena.allocate((long) groups * blocks * packedBytes, 64);
+            pool.run(groups, (g, worker) -> {
+                byte[] in = new byte[GROUP * rowBytes];
+                byte[] out = new byte[blocks * packedBytes];
+                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+                layout.pack(in, rowBytes, blocks, out);
+                MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
+            });
+            MemorySegment used = source.asSlice(0, (long) rowBytes * rows);
+            if (used.isMapped()) {
+                used.unload();
+            }
+            return maker.make(arena, data, source, rows, columns);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
         }
-        return data;
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

@@ -2,7 +2,6 @@ package dev.kiln.backend.vector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -57,26 +56,11 @@ final class PackedQ4K extends PackedMatrix {
 
     /** Packs {@code rows × columns} Q4_K weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ4K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        int blocks = columns / BLOCK;
-        long rowBytes = (long) blocks * SOURCE_BYTES;
-        int groups = rows / GROUP;
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = PackedMatrix.pack(arena, (long) groups * blocks * GROUP_BLOCK_BYTES, source,
-                    rowBytes * rows, groups, pool, (g, out) -> packGroup(source, rowBytes, blocks, g, out));
-            return new PackedQ4K(arena, data, source, rows, columns);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ4K::packGroup, PackedQ4K::new);
     }
 
-    /** One group: one copy in of its 16 contiguous rows, a transpose on heap arrays, one copy out. */
-    private static void packGroup(MemorySegment source, long rowBytes, int blocks, int g, MemorySegment data) {
-        int rb = (int) rowBytes;
-        byte[] in = new byte[GROUP * rb];
-        byte[] out = new byte[blocks * GROUP_BLOCK_BYTES];
-        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * GROUP * rowBytes, in, 0, in.length);
+    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales and mins, transposed nibbles. */
+    private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int l = 0; l < GROUP; l++) {
             for (int k = 0; k < blocks; k++) {
                 int src = l * rb + k * SOURCE_BYTES;
@@ -98,7 +82,6 @@ final class PackedQ4K extends PackedMatrix {
                         blocks * HEADER_BYTES + k * BODY_BYTES + NIBBLES + 16 * GROUP * half);
             }
         }
-        MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
     }
 
     /** Six-bit scale (what = 0) or min (what = 1) of group {@code j} from the 12 packed bytes at {@code s} (ggml's get_scale_min_k4). */

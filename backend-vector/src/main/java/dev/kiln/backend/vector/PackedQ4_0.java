@@ -2,7 +2,6 @@ package dev.kiln.backend.vector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -30,13 +29,14 @@ final class PackedQ4_0 extends PackedMatrix {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
-    private final int blocks;
-    private final Lanes lanes;
+    /** The activation rounding's width: packing runs at 512 bits only. */
+    private static final Lanes LANES = Lanes.of(512);
 
-    private PackedQ4_0(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns, Lanes lanes) {
+    private final int blocks;
+
+    private PackedQ4_0(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
         super(arena, data, source, rows, columns);
         this.blocks = columns / BLOCK;
-        this.lanes = lanes;
     }
 
     /** Whether a {@code rows × columns} Q4_0 matrix is packed at this width. */
@@ -46,26 +46,11 @@ final class PackedQ4_0 extends PackedMatrix {
 
     /** Packs {@code rows × columns} Q4_0 weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ4_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        int blocks = columns / BLOCK;
-        long rowBytes = (long) blocks * SOURCE_BYTES;
-        int groups = rows / GROUP;
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = PackedMatrix.pack(arena, (long) groups * blocks * GROUP_BLOCK_BYTES, source,
-                    rowBytes * rows, groups, pool, (g, out) -> packGroup(source, rowBytes, blocks, g, out));
-            return new PackedQ4_0(arena, data, source, rows, columns, Lanes.of(512));
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ4_0::packGroup, PackedQ4_0::new);
     }
 
-    /** One group: its 16 source rows are contiguous, so one copy in, transposes on heap arrays, one copy out. */
-    private static void packGroup(MemorySegment source, long rowBytes, int blocks, int g, MemorySegment data) {
-        int rb = (int) rowBytes;
-        byte[] in = new byte[GROUP * rb];
-        byte[] out = new byte[blocks * GROUP_BLOCK_BYTES];
-        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * GROUP * rowBytes, in, 0, in.length);
+    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then the nibble bytes transposed. */
+    private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;
             int dst = k * GROUP_BLOCK_BYTES;
@@ -75,7 +60,6 @@ final class PackedQ4_0 extends PackedMatrix {
             }
             transpose16(in, src + 2, rb, out, dst + 2 * GROUP);
         }
-        MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
     }
 
     /** Q8_0-rounded activations and their per-block bias (see {@link #bias}). */
@@ -84,7 +68,7 @@ final class PackedQ4_0 extends PackedMatrix {
 
     @Override
     Prepared prepare(float[] x) {
-        Q8Activations a = Q8Activations.of(x, 0, columns, lanes);
+        Q8Activations a = Q8Activations.of(x, 0, columns, LANES);
         return new Prepared(a, bias(a));
     }
 

@@ -2,7 +2,6 @@ package dev.kiln.backend.vector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -56,25 +55,11 @@ final class PackedQ6K extends PackedMatrix {
 
     /** Packs {@code rows × columns} Q6_K weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ6K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        int blocks = columns / BLOCK;
-        long rowBytes = (long) blocks * SOURCE_BYTES;
-        int groups = rows / GROUP;
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = PackedMatrix.pack(arena, (long) groups * blocks * GROUP_BLOCK_BYTES, source,
-                    rowBytes * rows, groups, pool, (g, out) -> packGroup(source, rowBytes, blocks, g, out));
-            return new PackedQ6K(arena, data, source, rows, columns);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ6K::packGroup, PackedQ6K::new);
     }
 
-    private static void packGroup(MemorySegment source, long rowBytes, int blocks, int g, MemorySegment data) {
-        int rb = (int) rowBytes;
-        byte[] in = new byte[GROUP * rb];
-        byte[] out = new byte[blocks * GROUP_BLOCK_BYTES];
-        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * GROUP * rowBytes, in, 0, in.length);
+    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, transposed scales, interleaved value streams. */
+    private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;
             int body = blocks * HEADER_BYTES + k * BODY_BYTES;
@@ -92,7 +77,6 @@ final class PackedQ6K extends PackedMatrix {
                 }
             }
         }
-        MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
     }
 
     /** Q8_K activations and 32·Σx per 8 of them (the "− 32", applied once per 8 products). */

@@ -80,6 +80,13 @@ public abstract class BackendContract {
                 int cols = 2 * lcm(type.blockSize(), 32);
                 checks.add(check("matmul " + type.name() + " (" + type.getClass().getName() + ") batch 3" + on,
                         () -> withCompute(backend, t, c -> checkMatmul(c, type, 35, cols, 3, 1e-2))));
+                // whole groups of 16 rows: backends that interleave rows (the vector backend packs
+                // Q4_0/Q4_K/Q6_K so) take their other path here, for one token and for a batch
+                checks.add(check("matmul " + type.name() + " (" + type.getClass().getName() + ") 48 rows, batch 1 and 9" + on,
+                        () -> withCompute(backend, t, c -> {
+                            checkMatmul(c, type, 48, cols, 1, 1e-2);
+                            checkMatmul(c, type, 48, cols, 9, 1e-2);
+                        })));
             }
             checks.add(check("rmsNorm odd length, batch 3, rows of very different scale" + on,
                     () -> withCompute(backend, t, BackendContract::checkRmsNorm)));

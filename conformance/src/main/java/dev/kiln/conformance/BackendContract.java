@@ -152,10 +152,20 @@ public abstract class BackendContract {
             type.dequantize(data, r * rowBytes, w, r * cols, cols);
         }
         float[] x = gaussian(rnd, batch * cols, 2.0f);
-        float[] out = new float[batch * rows + 3];
-        out[batch * rows] = 42f; // beyond the result: must stay untouched
-        c.matmul(new Weights("contract." + type.name(), type, data, rows, cols), x, out, batch);
-        assertEquals(42f, out[batch * rows], "matmul wrote past batch * rows");
+        Weights weights = new Weights("contract." + type.name(), type, data, rows, cols);
+        // twice with the same weights: a backend may keep state per matrix (the vector backend keeps
+        // packed copies), and a later call must be as right as the first
+        for (int call = 1; call <= 2; call++) {
+            float[] out = new float[batch * rows + 3];
+            out[batch * rows] = 42f; // beyond the result: must stay untouched
+            c.matmul(weights, x, out, batch);
+            assertEquals(42f, out[batch * rows], "matmul wrote past batch * rows");
+            checkProducts(type, w, x, out, rows, cols, batch, relTolerance, call);
+        }
+    }
+
+    private static void checkProducts(QuantType type, float[] w, float[] x, float[] out, int rows, int cols, int batch,
+                                      double relTolerance, int call) {
         for (int b = 0; b < batch; b++) {
             double xNorm = norm(x, b * cols, cols);
             for (int r = 0; r < rows; r++) {
@@ -167,7 +177,7 @@ public abstract class BackendContract {
                 double got = out[b * rows + r];
                 if (!(Math.abs(got - ref) <= tol)) {
                     throw new AssertionError("matmul " + type.name() + " " + rows + "x" + cols + " batch " + batch
-                            + ": out[b=" + b + "][row " + r + "] = " + got + ", reference " + ref + " (tolerance " + tol + ")");
+                            + ", call " + call + ": out[b=" + b + "][row " + r + "] = " + got + ", reference " + ref + " (tolerance " + tol + ")");
                 }
             }
         }

@@ -28,6 +28,8 @@ public final class VectorCompute implements Compute {
      * (the default), or {@code none} to measure the row-wise kernels against them.
      */
     private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K");
+    /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
+    private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */
     private static final int TILE_ROWS = 4;
 
@@ -142,6 +144,9 @@ public final class VectorCompute implements Compute {
         boolean q6k = PACK.contains("Q6_K") && k instanceof Q6KKernel && PackedQ6K.applies(lanes, w.rows(), w.columns());
         if (!q4 && !q4k && !q6k) {
             return null;
+        }
+        if (!w.data().isAccessibleBy(OTHER_THREAD)) {
+            return null; // packing runs on the pool's threads, which cannot read a thread-confined segment
         }
         PackedMatrix p = packed.get(w);
         if (p != null && p.source.scope().equals(w.data().scope()) && w.data().scope().isAlive()) {

@@ -238,6 +238,7 @@ class PackedMatrixTest {
                         assertEquals(ref, out[r], 1e-4f * (1 + Math.abs(ref)), "round " + round + " row " + r);
                         assertEquals(out[r], again[r], "round " + round + " row " + r + " second call");
                     }
+                    assertEquals(1, c.packedMatrices(), "round " + round + ": the last file's copy replaced the others");
                 }
             }
         }
@@ -283,6 +284,32 @@ class PackedMatrixTest {
         }
         assertEquals(0, out[6]);
         assertEquals(0, out[7 + 256]);
+    }
+
+    @Test
+    void weightsInAThreadConfinedSegmentAreNotPacked() {
+        QuantType q4 = BackendContract.discoveredQuantTypes().stream()
+                .filter(t -> t.ggmlType() == GgmlType.Q4_0).findFirst().orElseThrow();
+        // one thread: the caller does all the work (a pool's workers could not read the segment at all)
+        try (Arena confined = Arena.ofConfined(); VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
+            int rows = 32;
+            int cols = 64;
+            MemorySegment data = confined.allocate(q4.byteSize(cols) * rows);
+            float[] w = new float[rows * cols];
+            java.util.Arrays.fill(w, 0.5f);
+            for (int r = 0; r < rows; r++) {
+                q4.quantize(w, r * cols, cols, data, r * q4.byteSize(cols));
+            }
+            float[] x = new float[cols];
+            java.util.Arrays.fill(x, 1f);
+            Weights weights = new Weights("confined", q4, data, rows, cols);
+            for (int call = 0; call < 3; call++) {
+                float[] out = new float[rows];
+                c.matmul(weights, x, out, 1);
+                assertEquals(32f, out[0], 0.05f, "call " + call);
+            }
+            assertEquals(0, c.packedMatrices());
+        }
     }
 
     private static <A> float dot(dev.kiln.api.quant.DotKernel<A> k, MemorySegment data, long offset, float[] x, int n) {

@@ -184,7 +184,7 @@ final class PackedQ4K extends PackedMatrix {
 
     /** d·sc·q − dmin·m, column-major, with the plugin's rounding (q·(d·sc) + (−dmin·m), one FMA). */
     @Override
-    void decodeGroup(int g, float[] dst) {
+    void decodeGroup(int g, float[] dst, int dstOffset, int stride) {
         MemorySegment w = data;
         int nb = blocks;
         long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
@@ -203,9 +203,9 @@ final class PackedQ4K extends PackedMatrix {
                 for (int i = 0; i < 32; i++) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, base + NIBBLES + 32L * GROUP * c + (long) GROUP * i,
                             ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(dst, (col + i) * GROUP);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(dst, dstOffset + (col + i) * stride);
                     ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d2, m2)
-                            .intoArray(dst, (col + 32 + i) * GROUP);
+                            .intoArray(dst, dstOffset + (col + 32 + i) * stride);
                 }
             }
         }

@@ -163,7 +163,7 @@ final class PackedQ4_0 extends PackedMatrix {
 
     /** (q − 8) · d, column-major. */
     @Override
-    void decodeGroup(int g, float[] dst) {
+    void decodeGroup(int g, float[] dst, int dstOffset, int stride) {
         MemorySegment w = data;
         int nb = blocks;
         long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
@@ -180,14 +180,14 @@ final class PackedQ4_0 extends PackedMatrix {
                     .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats();
-            int c = k * BLOCK * GROUP;
+            int c = dstOffset + k * BLOCK * stride;
             for (int j = 0; j < 16; j++) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, base + 2 * GROUP + 16L * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).sub(eight).mul(d)
-                        .intoArray(dst, c + j * GROUP);
+                        .intoArray(dst, c + j * stride);
                 ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).sub(eight).mul(d)
-                        .intoArray(dst, c + (16 + j) * GROUP);
+                        .intoArray(dst, c + (16 + j) * stride);
             }
         }
     }

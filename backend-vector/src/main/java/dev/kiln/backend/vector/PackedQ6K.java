@@ -211,7 +211,7 @@ final class PackedQ6K extends PackedMatrix {
 
     /** d · sc · (q − 32), column-major, rounded as the plugin's decoder ((d · sc) · (q − 32)). */
     @Override
-    void decodeGroup(int g, float[] dst) {
+    void decodeGroup(int g, float[] dst, int dstOffset, int stride) {
         MemorySegment w = data;
         int nb = blocks;
         long groupBody = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
@@ -241,15 +241,15 @@ final class PackedQ6K extends PackedMatrix {
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                         IntVector h = (IntVector) ByteVector.fromMemorySegment(B, w, v + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                        int y = (k * BLOCK + 128 * n + l) * GROUP;
+                        int y = dstOffset + (k * BLOCK + 128 * n + l) * stride;
                         d0.mul(((FloatVector) lo.and(0x0F).or(h.and(0x03).lanewise(VectorOperators.LSHL, 4))
                                 .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y);
                         d1.mul(((FloatVector) hi.and(0x0F).or(h.and(0x0C).lanewise(VectorOperators.LSHL, 2))
-                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 32 * GROUP);
+                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 32 * stride);
                         d2.mul(((FloatVector) lo.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30))
-                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 64 * GROUP);
+                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 64 * stride);
                         d3.mul(((FloatVector) hi.lanewise(VectorOperators.LSHR, 4).or(h.and(0xC0).lanewise(VectorOperators.LSHR, 2))
-                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 96 * GROUP);
+                                .convert(VectorOperators.I2F, 0)).sub(bias)).intoArray(dst, y + 96 * stride);
                     }
                 }
             }

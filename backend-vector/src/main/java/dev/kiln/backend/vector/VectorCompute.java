@@ -182,10 +182,19 @@ public final class VectorCompute implements Compute {
         float[] tokens = rounded(k, x, batch, p.columns);
         int groups = p.groups();
         int cols = p.columns;
-        pool.run(groups, (g, worker) -> {
-            float[] decoded = scratch(worker, PackedMatrix.GROUP * cols);
-            p.decodeGroup(g, decoded);
-            p.multiplyGroup(g, decoded, tokens, batch, out, p.rows);
+        // two groups per part (a pair shares each activation load), the odd last group alone
+        int pairs = (groups + 1) / 2;
+        pool.run(pairs, (pair, worker) -> {
+            float[] decoded = scratch(worker, 2 * PackedMatrix.GROUP * cols);
+            int g = 2 * pair;
+            if (g + 1 < groups) {
+                p.decodeGroup(g, decoded, 0, 2 * PackedMatrix.GROUP);
+                p.decodeGroup(g + 1, decoded, PackedMatrix.GROUP, 2 * PackedMatrix.GROUP);
+                p.multiplyGroupPair(g, decoded, tokens, batch, out, p.rows);
+            } else {
+                p.decodeGroup(g, decoded);
+                p.multiplyGroup(g, decoded, tokens, batch, out, p.rows);
+            }
         });
     }
 

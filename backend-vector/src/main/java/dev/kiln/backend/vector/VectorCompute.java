@@ -37,10 +37,13 @@ public final class VectorCompute implements Compute {
     private final WorkerPool pool;
     private final FloatOps ops;
     private final DecodedTile tile;
+    private final TokenTile tokenTile;
     private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
     private final Map<Class<?>, Optional<RowKernel>> verified = new ConcurrentHashMap<>();
     private final float[][] scratch;
     private float[] roundedBatch = new float[0];
+    /** The reused transposed batch for {@link TokenTile} (one caller at a time). */
+    private float[] transposed;
     /** Packed matrices by the weights they were made from; one caller at a time (see {@link Compute}). */
     private final Map<Weights, PackedMatrix> packed = new HashMap<>();
 
@@ -55,6 +58,7 @@ public final class VectorCompute implements Compute {
         this.pool = new WorkerPool(threads, "kiln-vector");
         this.ops = new FloatOps(lanes);
         this.tile = new DecodedTile(lanes, ops);
+        this.tokenTile = new TokenTile(lanes);
         this.scratch = new float[threads][];
         kernels.put(GgmlType.F32, new F32Kernel(lanes));
         kernels.put(GgmlType.F16, new F16Kernel(lanes));
@@ -258,6 +262,10 @@ public final class VectorCompute implements Compute {
         long rowBytes = w.rowBytes();
         MemorySegment data = w.data();
         float[] tokens = rounded(k, x, batch, cols);
+        if (batch >= tokenTile.tokens()) {
+            tokenTileMatmul(k, w, tokens, out, batch);
+            return;
+        }
         int per = rowsPerPart(rows, TILE_ROWS);
         int parts = (rows + per - 1) / per;
         pool.run(parts, (part, worker) -> {
@@ -271,6 +279,31 @@ public final class VectorCompute implements Compute {
                 for (int t0 = 0; t0 < batch; t0 += 4) {
                     tile.multiply(decoded, nr, tokens, t0, Math.min(4, batch - t0), cols, out, rows, r0);
                 }
+            }
+        });
+    }
+
+    /** Batches of at least two token vectors: decoded rows eight at a time, lanes over tokens (see {@link TokenTile}). */
+    private void tokenTileMatmul(RowKernel k, Weights w, float[] tokens, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.columns();
+        long rowBytes = w.rowBytes();
+        MemorySegment data = w.data();
+        transposed = tokenTile.transpose(tokens, batch, cols, transposed);
+        float[] xt = transposed;
+        int per = rowsPerPart(rows, TokenTile.ROWS);
+        int parts = (rows + per - 1) / per;
+        pool.run(parts, (part, worker) -> {
+            float[] decoded = scratch(worker, TokenTile.ROWS * cols);
+            float[] lanesOut = new float[TokenTile.ROWS * tokenTile.tokens()];
+            int end = Math.min(rows, part * per + per);
+            for (int r0 = part * per; r0 < end; r0 += TokenTile.ROWS) {
+                int nr = Math.min(TokenTile.ROWS, end - r0);
+                for (int r = 0; r < nr; r++) {
+                    k.decode(data, (r0 + r) * rowBytes, decoded, r * cols, cols);
+                }
+                java.util.Arrays.fill(decoded, nr * cols, TokenTile.ROWS * cols, 0f);
+                tokenTile.multiply(decoded, nr, xt, batch, cols, out, rows, r0, lanesOut);
             }
         });
     }

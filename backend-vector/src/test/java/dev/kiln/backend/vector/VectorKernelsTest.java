@@ -69,11 +69,13 @@ class VectorKernelsTest {
             int[] cols = bs == 1 ? new int[] {1, 7, 33, 100} : bs == 32 ? new int[] {32, 96, 160} : new int[] {256, 768};
             for (int bits : WIDTHS) {
                 for (int threads : new int[] {1, 2}) {
-                    for (int batch : new int[] {1, 2, 5, 11}) {
+                    for (int batch : new int[] {1, 2, 5, 11, 37}) {
                         for (int n : cols) {
-                            // 48 rows: whole 16-row groups, so Q4_0 at 512 bits runs packed (PackedQ4_0);
-                            // batch 11 runs its 8-token tile and the remainder
-                            for (int rows : batch == 11 ? new int[] {48} : new int[] {1, 37, 48}) {
+                            // 48 rows: whole 16-row groups, so Q4_0/Q4_K/Q6_K at 512 bits run packed;
+                            // batch 11 runs the packed pair tile and its remainder; batch 37 (≥ two
+                            // token vectors at every width) runs the token-lane tile, 37 rows its last
+                            // partial eight-row tile
+                            for (int rows : batch == 11 ? new int[] {48} : batch == 37 ? new int[] {37} : new int[] {1, 37, 48}) {
                                 String name = type.name() + " @" + bits + " t" + threads + " batch " + batch + " "
                                         + rows + "x" + n;
                                 tests.add(DynamicTest.dynamicTest(name,

@@ -195,10 +195,14 @@ final class PackedQ4K extends PackedMatrix {
             FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
             FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
             for (int c = 0; c < 4; c++) {
-                FloatVector d1 = d.mul((FloatVector) scale(w, base + SCALES + 2L * GROUP * c));
-                FloatVector d2 = d.mul((FloatVector) scale(w, base + SCALES + 2L * GROUP * c + GROUP));
-                FloatVector m1 = dmin.mul((FloatVector) scale(w, base + MINS + 2L * GROUP * c)).neg();
-                FloatVector m2 = dmin.mul((FloatVector) scale(w, base + MINS + 2L * GROUP * c + GROUP)).neg();
+                FloatVector d1 = d.mul((FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0));
+                FloatVector d2 = d.mul((FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0));
+                FloatVector m1 = dmin.mul((FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)).neg();
+                FloatVector m2 = dmin.mul((FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)).neg();
                 int col = k * BLOCK + 64 * c;
                 for (int i = 0; i < 32; i++) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, base + NIBBLES + 32L * GROUP * c + (long) GROUP * i,
@@ -231,11 +235,5 @@ final class PackedQ4K extends PackedMatrix {
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().intoArray(dst, GROUP * i);
         }
-    }
-
-    /** Sixteen unsigned bytes as floats. */
-    private static FloatVector scale(MemorySegment w, long offset) {
-        return (FloatVector) ((IntVector) ByteVector.fromMemorySegment(B, w, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0);
     }
 }

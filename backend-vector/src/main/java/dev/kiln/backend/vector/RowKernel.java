@@ -57,18 +57,4 @@ abstract class RowKernel {
     static float half(MemorySegment w, long offset) {
         return Float.float16ToFloat(w.get(F16, offset));
     }
-
-    /** Sums of each 32-element group of {@code x[xOffset .. xOffset + n)}. */
-    static float[] groupSums(float[] x, int xOffset, int n) {
-        float[] sums = new float[n / 32];
-        for (int g = 0; g < sums.length; g++) {
-            float s = 0;
-            int base = xOffset + g * 32;
-            for (int i = 0; i < 32; i++) {
-                s += x[base + i];
-            }
-            sums[g] = s;
-        }
-        return sums;
-    }
 }

@@ -123,7 +123,9 @@ final class PackedQ4K extends PackedMatrix {
                 // 15 · 127 fits int16 (32 would not), then widened and scaled in int32
                 for (int h = 0; h < 8; h++) {
                     int c = h >> 1;
-                    long q = base + NIBBLES + 32L * GROUP * c + 16L * GROUP * (h & 1);
+                    // = chunk c, half h & 1; written affine in h so C2 can hoist the bounds checks
+                    // (as 512·c + 256·(h & 1) it checked every load: see the Q6_K stream note)
+                    long q = base + NIBBLES + 16L * GROUP * h;
                     int x = k * BLOCK + 64 * c + 16 * (h & 1);
                     ShortVector lo = ShortVector.zero(S);
                     ShortVector hi = ShortVector.zero(S);

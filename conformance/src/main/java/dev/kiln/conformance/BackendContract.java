@@ -88,6 +88,24 @@ public abstract class BackendContract {
                             checkMatmul(c, type, 48, cols, 9, 1e-2);
                         })));
             }
+            for (QuantType type : quantTypes) {
+                int cols = 2 * lcm(type.blockSize(), 32);
+                checks.add(check("matvecEach " + type.name() + " (" + type.getClass().getName()
+                        + ") gives each vector what matmul gives it alone, 35 and 48 rows" + on,
+                        () -> withCompute(backend, t, c -> {
+                            BackendContractRowIndependence.checkMatvecEach(c, type, 35, cols, 5);
+                            BackendContractRowIndependence.checkMatvecEach(c, type, 48, cols, 3);
+                        })));
+            }
+            checks.add(check("matvecEach kit-F32 odd shape" + on, () -> withCompute(backend, t,
+                    c -> BackendContractRowIndependence.checkMatvecEach(c, kitTypes.get(0), 19, 33, 4))));
+            checks.add(check("rmsNorm, siluMul and add give a row the same bits in a batch as alone" + on,
+                    () -> withCompute(backend, t, c -> {
+                        BackendContractRowIndependence.checkElementwise(c, 172, 5);
+                        BackendContractRowIndependence.checkElementwise(c, 5632, 9);
+                    })));
+            checks.add(check("rope gives a row the same bits in a batch as alone" + on,
+                    () -> withCompute(backend, t, BackendContractRowIndependence::checkRope)));
             checks.add(check("rmsNorm odd length, batch 3, rows of very different scale" + on,
                     () -> withCompute(backend, t, BackendContract::checkRmsNorm)));
             checks.add(check("softmax at an offset, odd length, huge values" + on,

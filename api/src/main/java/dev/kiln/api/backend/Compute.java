@@ -4,6 +4,10 @@ package dev.kiln.api.backend;
  * The operations a transformer forward pass needs, on one backend, with its own worker threads.
  * Activations are {@code float[]}; a batch of {@code batch} vectors of length {@code n} is stored
  * row after row. Every method is called from one thread at a time and may use the pool inside.
+ *
+ * <p>Row independence: apart from {@link #matmul}'s batches, every operation gives each row (and
+ * each element of an element-wise operation) the same value whatever the batch size, the row's
+ * place in the batch or {@code n}'s split into parallel parts; continuous batching relies on it.
  */
 public interface Compute extends AutoCloseable {
 
@@ -18,6 +22,30 @@ public interface Compute extends AutoCloseable {
      * for every {@code b < batch}. Implementations read each weight block once per batch.
      */
     void matmul(Weights w, float[] x, float[] out, int batch);
+
+    /**
+     * Matrix × {@code count} independent vectors (the next token of several sequences): the same
+     * shapes as {@link #matmul}, but each output row {@code b} is exactly what
+     * {@code matmul(w, x_b, out_b, 1)} gives for that vector alone, so decoding sequences together
+     * never changes any of them ({@code matmul} may round a batch differently from a single vector).
+     * The default runs one product per vector; a backend shares each pass over the weights among
+     * the vectors where it can keep that guarantee.
+     */
+    default void matvecEach(Weights w, float[] x, float[] out, int count) {
+        int cols = w.columns();
+        int rows = w.rows();
+        if (count == 1) {
+            matmul(w, x, out, 1);
+            return;
+        }
+        float[] one = new float[cols];
+        float[] result = new float[rows];
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(x, b * cols, one, 0, cols);
+            matmul(w, one, result, 1);
+            System.arraycopy(result, 0, out, b * rows, rows);
+        }
+    }
 
     /** RMS normalization of each of {@code batch} rows of length {@code n}: {@code out = x / rms(x) * weight}. */
     void rmsNorm(float[] x, float[] weight, float eps, float[] out, int n, int batch);

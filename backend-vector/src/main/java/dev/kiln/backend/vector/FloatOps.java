@@ -1,6 +1,7 @@
 package dev.kiln.backend.vector;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -127,9 +128,13 @@ final class FloatOps {
             FloatVector e = g.neg().lanewise(VectorOperators.EXP);
             g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i)).intoArray(gate, i);
         }
-        for (; i < to; i++) {
-            float g = gate[i];
-            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+        if (i < to) {
+            // the tail through the same vector arithmetic, masked: an element's value must not depend
+            // on where a split into rows or parallel parts puts it (Compute's row independence)
+            VectorMask<Float> m = f.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(f, gate, i, m);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i, m)).intoArray(gate, i, m);
         }
     }
 

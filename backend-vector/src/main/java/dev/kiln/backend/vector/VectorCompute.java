@@ -137,6 +137,70 @@ public final class VectorCompute implements Compute {
         }
     }
 
+    @Override
+    public void matvecEach(Weights w, float[] x, float[] out, int count) {
+        int rows = w.rows();
+        int cols = w.columns();
+        check(count >= 1, "count must be positive, got " + count);
+        check(x.length >= (long) count * cols, w.name() + ": input has " + x.length + " floats, need " + (long) count * cols);
+        check(out.length >= (long) count * rows, w.name() + ": output has " + out.length + " floats, need " + (long) count * rows);
+        RowKernel k = builtIn(w.type());
+        if (count == 1 || k == null) {
+            // a plugin kernel multiplies each vector of a batch exactly as it would alone
+            matmul(w, x, out, count);
+            return;
+        }
+        PackedMatrix p = packed(k, w);
+        if (p != null) {
+            packedMatvecEach(p, x, out, count);
+        } else {
+            matvecEach(k, w, x, out, count);
+        }
+    }
+
+    /**
+     * {@link #packedMatvec} for several vectors: each part of the groups is multiplied by every
+     * vector in turn while its weights are in cache, with the single-vector kernel unchanged.
+     */
+    private void packedMatvecEach(PackedMatrix p, float[] x, float[] out, int count) {
+        int cols = p.columns;
+        int rows = p.rows;
+        Object[] prepared = new Object[count];
+        for (int b = 0; b < count; b++) {
+            prepared[b] = p.prepare(java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols));
+        }
+        int groups = p.groups();
+        int per = Math.max(1, groups / (pool.threads() * 8));
+        pool.run((groups + per - 1) / per, (part, worker) -> {
+            int g0 = part * per;
+            int g1 = Math.min(groups, g0 + per);
+            for (int b = 0; b < count; b++) {
+                p.dotGroups(g0, g1, prepared[b], out, b * rows);
+            }
+        });
+    }
+
+    /** {@link #matvec} for several vectors, sharing each part of the rows among them. */
+    private void matvecEach(RowKernel k, Weights w, float[] x, float[] out, int count) {
+        int rows = w.rows();
+        int cols = w.columns();
+        long rowBytes = w.rowBytes();
+        MemorySegment data = w.data();
+        Object[] prepared = new Object[count];
+        for (int b = 0; b < count; b++) {
+            prepared[b] = k.prepare(x, b * cols, cols);
+        }
+        int per = rowsPerPart(rows, 4);
+        int parts = (rows + per - 1) / per;
+        pool.run(parts, (part, worker) -> {
+            int r0 = part * per;
+            int r1 = Math.min(rows, r0 + per);
+            for (int b = 0; b < count; b++) {
+                k.dotRows(data, rowBytes, r0, r1, x, b * cols, cols, prepared[b], out, b * rows);
+            }
+        });
+    }
+
     /**
      * The packed copy of a Q4_0, Q4_K or Q6_K matrix (see {@link PackedMatrix}), made at its first use;
      * {@code null} for other types or shapes. A copy whose source mapping was closed is dropped, so

@@ -6,7 +6,7 @@ import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.generate.ChatTemplate;
 import dev.kiln.runtime.generate.Conversation;
 import dev.kiln.runtime.generate.GenerationOptions;
-import dev.kiln.runtime.generate.GenerationStats;
+import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.Sampler;
 import dev.kiln.runtime.generate.SamplingSettings;
@@ -97,7 +97,7 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                GenerationStats stats = conversation.reply(line, new GenerationOptions(tokens, List.of(), false), reply);
+                Completion stats = conversation.reply(line, new GenerationOptions(tokens, List.of(), false), reply);
                 out.println();
                 out.flush();
                 if (kiln.verbose()) {

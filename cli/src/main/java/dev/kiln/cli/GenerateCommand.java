@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.model.Session;
 import dev.kiln.runtime.generate.GenerationOptions;
-import dev.kiln.runtime.generate.GenerationStats;
+import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.Sampler;
 import dev.kiln.runtime.generate.SamplingSettings;
@@ -69,7 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             err.flush();
             Generator generator = new Generator(session, loaded.tokenizer, new Sampler(settings));
-            GenerationStats stats = generator.generate(ids, new GenerationOptions(tokens, stops, special),
+            Completion stats = generator.generate(ids, new GenerationOptions(tokens, stops, special),
                     new WriterOutputStream(kiln.out()));
             kiln.out().flush();
             // stdout holds exactly the continuation; the newline that ends the terminal line goes to stderr

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A chat on one session: each user turn is formatted with the chat template and only the text
@@ -37,7 +38,27 @@ public final class Conversation {
      * Adds the user's turn and generates the assistant's reply into {@code out}. Generation
      * stops at an end token, at the template's end-of-turn text or at {@code options}' limits.
      */
-    public GenerationStats reply(String user, GenerationOptions options, OutputStream out) {
+    public Completion reply(String user, Sampler sampler, GenerationOptions options, OutputStream out) {
+        return reply(user, (prompt, opts) -> generator.generate(prompt, sampler, opts, out), options);
+    }
+
+    /** As {@link #reply(String, Sampler, GenerationOptions, OutputStream)}, the reply's text handed to {@code onText}. */
+    public Completion reply(String user, Sampler sampler, GenerationOptions options, Consumer<String> onText) {
+        return reply(user, (prompt, opts) -> generator.generate(prompt, sampler, opts, onText), options);
+    }
+
+    /** Forgets the conversation (but a system message) and empties the session. */
+    public void reset() {
+        messages.removeIf(m -> !m.role().equals("system"));
+        generator.session().rewind(0);
+        evaluated = "";
+    }
+
+    private interface Generation {
+        Completion run(int[] prompt, GenerationOptions options);
+    }
+
+    private Completion reply(String user, Generation generation, GenerationOptions options) {
         Session session = generator.session();
         messages.add(ChatMessage.user(user));
         String full = template.apply(messages, true);
@@ -51,8 +72,8 @@ public final class Conversation {
         List<String> stops = new ArrayList<>(options.stopStrings());
         stops.add(template.endOfTurn());
         int promptEnd = session.position() + tokens.length;
-        GenerationStats stats = generator.generate(tokens,
-                new GenerationOptions(options.maxTokens(), stops, options.printSpecial()), out);
+        Completion stats = generation.run(tokens,
+                new GenerationOptions(options.maxTokens(), stops, options.printSpecial()));
         messages.add(ChatMessage.assistant(stats.text()));
         if (stats.stopReason() == StopReason.END_OF_GENERATION) {
             // the cache holds prompt + reply; the end token comes back as text in the next delta

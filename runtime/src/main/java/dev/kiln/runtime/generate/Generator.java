@@ -9,22 +9,27 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Generates text on one {@link Session}: the prompt goes through the model as one batch, then
- * tokens are sampled and fed back one at a time. Output is streamed as it is produced, through
+ * tokens are sampled (by the {@link Sampler} of each call) and fed back one at a time. Output is streamed as it is produced, through
  * a {@link StopStrings} watcher and a {@link Utf8Stream} so a stop string or half a character is
  * never printed. The session keeps its KV cache between calls, so a conversation can continue.
  */
 public final class Generator {
     private final Session session;
     private final Tokenizer tokenizer;
-    private final Sampler sampler;
 
-    public Generator(Session session, Tokenizer tokenizer, Sampler sampler) {
+    /** Where generated text goes: complete UTF-8 sequences, never half a character. */
+    @FunctionalInterface
+    private interface Sink {
+        void accept(byte[] utf8) throws IOException;
+    }
+
+    public Generator(Session session, Tokenizer tokenizer) {
         this.session = Objects.requireNonNull(session, "session is null");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer is null");
-        this.sampler = Objects.requireNonNull(sampler, "sampler is null");
     }
 
     public Session session() {
@@ -32,12 +37,33 @@ public final class Generator {
     }
 
     /**
-     * Evaluates {@code prompt} after what the session already holds, then generates. The
-     * continuation (only) is written to {@code out} as it is produced.
+     * Evaluates {@code prompt} after what the session already holds, then generates with
+     * {@code sampler}. The continuation (only) is written to {@code out} as it is produced; a
+     * failed write ends the generation at once with an {@link UncheckedIOException}.
      *
      * @throws ContextLengthException if the prompt does not fit the remaining context
      */
-    public GenerationStats generate(int[] prompt, GenerationOptions options, OutputStream out) {
+    public Completion generate(int[] prompt, Sampler sampler, GenerationOptions options, OutputStream out) {
+        Objects.requireNonNull(out, "out is null");
+        return run(prompt, sampler, options, bytes -> {
+            out.write(bytes);
+            out.flush();
+        });
+    }
+
+    /**
+     * As {@link #generate(int[], Sampler, GenerationOptions, OutputStream)}, handing the text to
+     * {@code onText} in pieces of whole characters. An exception {@code onText} throws ends the
+     * generation and reaches the caller.
+     */
+    public Completion generate(int[] prompt, Sampler sampler, GenerationOptions options, Consumer<String> onText) {
+        Objects.requireNonNull(onText, "onText is null");
+        return run(prompt, sampler, options, bytes -> onText.accept(new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    private Completion run(int[] prompt, Sampler sampler, GenerationOptions options, Sink out) {
+        Objects.requireNonNull(sampler, "sampler is null");
+        Objects.requireNonNull(options, "options is null");
         if (prompt.length == 0) {
             throw new KilnException("the prompt is empty (no tokens to start from)");
         }
@@ -87,7 +113,7 @@ public final class Generator {
         emit(utf8.accept(stops.finish()), out, printed);
         emit(utf8.finish(), out, printed);
         long t2 = System.nanoTime();
-        return new GenerationStats(prompt.length, t1 - t0, generated, t2 - t1, reason,
+        return new Completion(prompt.length, t1 - t0, generated, t2 - t1, reason,
                 printed.toString(StandardCharsets.UTF_8), pending);
     }
 
@@ -100,14 +126,13 @@ public final class Generator {
         return piece;
     }
 
-    private static void emit(byte[] bytes, OutputStream out, ByteArrayOutputStream printed) {
+    private static void emit(byte[] bytes, Sink out, ByteArrayOutputStream printed) {
         if (bytes.length == 0) {
             return;
         }
         printed.writeBytes(bytes);
         try {
-            out.write(bytes);
-            out.flush();
+            out.accept(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -72,20 +72,32 @@ public final class Sampler {
         return draw(kept);
     }
 
-    /** llama.cpp's repetition penalty: each distinct recent token once, by the sign of its logit. */
+    /**
+     * llama.cpp's penalties sampler: each distinct recent token once, its logit divided (or, if
+     * not positive, multiplied) by the repetition penalty, then lowered by the frequency penalty
+     * times its count and by the presence penalty.
+     */
     private void penalize(float[] x, int n) {
         float r = settings.repeatPenalty();
-        if (r == 1f || recentCount == 0) {
+        float frequency = settings.frequencyPenalty();
+        float presence = settings.presencePenalty();
+        if ((r == 1f && frequency == 0f && presence == 0f) || recentCount == 0) {
             return;
         }
         int[] seen = Arrays.copyOf(recent, recentCount);
         Arrays.sort(seen);
-        for (int i = 0; i < seen.length; i++) {
+        for (int i = 0; i < seen.length; ) {
             int t = seen[i];
-            if ((i > 0 && seen[i - 1] == t) || t < 0 || t >= n) {
+            int count = 1;
+            while (i + count < seen.length && seen[i + count] == t) {
+                count++;
+            }
+            i += count;
+            if (t < 0 || t >= n) {
                 continue;
             }
             x[t] = x[t] <= 0 ? x[t] * r : x[t] / r;
+            x[t] -= count * frequency + presence;
         }
     }
 

@@ -13,9 +13,12 @@ import dev.kiln.api.KilnException;
  * @param repeatPenalty divide positive (multiply negative) logits of recently seen tokens by this; {@code 1} is off
  * @param penaltyWindow how many recent tokens (prompt included) the repetition penalty looks at; {@code 0} is off
  * @param seed the random stream's seed; the same seed gives the same draws
+ * @param frequencyPenalty subtract this times its count in the window from a recent token's logit; {@code 0} is off
+ * @param presencePenalty subtract this from the logit of every token in the window; {@code 0} is off
  */
 public record SamplingSettings(float temperature, int topK, float topP, float minP,
-                               float repeatPenalty, int penaltyWindow, long seed) {
+                               float repeatPenalty, int penaltyWindow, long seed,
+                               float frequencyPenalty, float presencePenalty) {
 
     public static final float DEFAULT_TEMPERATURE = 0.8f;
     public static final int DEFAULT_TOP_K = 40;
@@ -40,6 +43,16 @@ public record SamplingSettings(float temperature, int topK, float topP, float mi
         if (penaltyWindow < 0) {
             throw new KilnException("repeat-penalty window must be 0 or more, got " + penaltyWindow);
         }
+        if (!Float.isFinite(frequencyPenalty) || !Float.isFinite(presencePenalty)) {
+            throw new KilnException("frequency and presence penalties must be finite numbers, got "
+                    + frequencyPenalty + " and " + presencePenalty);
+        }
+    }
+
+    /** Settings without frequency or presence penalty (llama-cli's defaults for those). */
+    public SamplingSettings(float temperature, int topK, float topP, float minP, float repeatPenalty,
+                            int penaltyWindow, long seed) {
+        this(temperature, topK, topP, minP, repeatPenalty, penaltyWindow, seed, 0f, 0f);
     }
 
     /** llama-cli's defaults with {@code seed}. */
@@ -59,26 +72,31 @@ public record SamplingSettings(float temperature, int topK, float topP, float mi
     }
 
     public SamplingSettings withTemperature(float t) {
-        return new SamplingSettings(t, topK, topP, minP, repeatPenalty, penaltyWindow, seed);
+        return new SamplingSettings(t, topK, topP, minP, repeatPenalty, penaltyWindow, seed, frequencyPenalty, presencePenalty);
     }
 
     public SamplingSettings withTopK(int k) {
-        return new SamplingSettings(temperature, k, topP, minP, repeatPenalty, penaltyWindow, seed);
+        return new SamplingSettings(temperature, k, topP, minP, repeatPenalty, penaltyWindow, seed, frequencyPenalty, presencePenalty);
     }
 
     public SamplingSettings withTopP(float p) {
-        return new SamplingSettings(temperature, topK, p, minP, repeatPenalty, penaltyWindow, seed);
+        return new SamplingSettings(temperature, topK, p, minP, repeatPenalty, penaltyWindow, seed, frequencyPenalty, presencePenalty);
     }
 
     public SamplingSettings withMinP(float p) {
-        return new SamplingSettings(temperature, topK, topP, p, repeatPenalty, penaltyWindow, seed);
+        return new SamplingSettings(temperature, topK, topP, p, repeatPenalty, penaltyWindow, seed, frequencyPenalty, presencePenalty);
     }
 
     public SamplingSettings withRepeatPenalty(float r, int window) {
-        return new SamplingSettings(temperature, topK, topP, minP, r, window, seed);
+        return new SamplingSettings(temperature, topK, topP, minP, r, window, seed, frequencyPenalty, presencePenalty);
     }
 
     public SamplingSettings withSeed(long s) {
-        return new SamplingSettings(temperature, topK, topP, minP, repeatPenalty, penaltyWindow, s);
+        return new SamplingSettings(temperature, topK, topP, minP, repeatPenalty, penaltyWindow, s, frequencyPenalty, presencePenalty);
+    }
+
+    /** OpenAI's frequency and presence penalties, over the same window as the repetition penalty. */
+    public SamplingSettings withPenalties(float frequency, float presence) {
+        return new SamplingSettings(temperature, topK, topP, minP, repeatPenalty, penaltyWindow, seed, frequency, presence);
     }
 }

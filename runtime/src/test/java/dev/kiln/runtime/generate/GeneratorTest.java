@@ -51,9 +51,9 @@ class GeneratorTest {
     void streamsOnlyTheContinuationAndStopsAtEos() {
         ScriptedSession session = new ScriptedSession(258, 64, concat(ByteTokenizer.bytes("héllo, 中文 😀"), ByteTokenizer.EOS));
         WholeCharacters out = new WholeCharacters();
-        Generator g = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()));
+        Generator g = new Generator(session, tokenizer);
         int[] prompt = tokenizer.encode("Hi", true, false);
-        GenerationStats stats = g.generate(prompt, GenerationOptions.maxTokens(100), out);
+        Completion stats = g.generate(prompt, new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(100), out);
         assertEquals("héllo, 中文 😀", out.text());
         assertEquals(out.text(), stats.text());
         assertEquals(StopReason.END_OF_GENERATION, stats.stopReason());
@@ -68,8 +68,8 @@ class GeneratorTest {
     void stopsAfterNTokensWithoutEvaluatingTheLast() {
         ScriptedSession session = new ScriptedSession(258, 64, ByteTokenizer.bytes("abcdefghij"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        GenerationStats stats = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS}, GenerationOptions.maxTokens(4), out);
+        Completion stats = new Generator(session, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(4), out);
         assertEquals("abcd", out.toString(StandardCharsets.UTF_8));
         assertEquals(StopReason.TOKEN_LIMIT, stats.stopReason());
         assertEquals(4, stats.generatedTokens());
@@ -79,8 +79,8 @@ class GeneratorTest {
     @Test
     void zeroTokensGeneratesNothing() {
         ScriptedSession session = new ScriptedSession(258, 64, ByteTokenizer.bytes("abc"));
-        GenerationStats stats = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS}, GenerationOptions.maxTokens(0), new ByteArrayOutputStream());
+        Completion stats = new Generator(session, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(0), new ByteArrayOutputStream());
         assertEquals("", stats.text());
         assertEquals(-1, stats.pendingToken());
     }
@@ -89,8 +89,8 @@ class GeneratorTest {
     void aStopStringEndsGenerationAndIsNotPrinted() {
         ScriptedSession session = new ScriptedSession(258, 64, ByteTokenizer.bytes("one. The End. two"));
         WholeCharacters out = new WholeCharacters();
-        GenerationStats stats = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS}, new GenerationOptions(-1, List.of("The End"), false), out);
+        Completion stats = new Generator(session, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(SamplingSettings.greedy()), new GenerationOptions(-1, List.of("The End"), false), out);
         assertEquals("one. ", out.text());
         assertEquals(StopReason.STOP_STRING, stats.stopReason());
     }
@@ -98,8 +98,8 @@ class GeneratorTest {
     @Test
     void stopsWhenTheContextIsFull() {
         ScriptedSession session = new ScriptedSession(258, 6, ByteTokenizer.bytes("abcdefghij"));
-        GenerationStats stats = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS, 'x'}, GenerationOptions.maxTokens(-1), new ByteArrayOutputStream());
+        Completion stats = new Generator(session, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS, 'x'}, new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(-1), new ByteArrayOutputStream());
         assertEquals(StopReason.CONTEXT_FULL, stats.stopReason());
         assertEquals("abcde", stats.text());
         assertEquals(6, session.position());
@@ -108,19 +108,19 @@ class GeneratorTest {
     @Test
     void specialTokensPrintTheirTextOnlyWhenAsked() {
         ScriptedSession s1 = new ScriptedSession(258, 64, 'a', ByteTokenizer.BOS, 'b', ByteTokenizer.EOS);
-        assertEquals("ab", new Generator(s1, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS}, GenerationOptions.maxTokens(10), new ByteArrayOutputStream()).text());
+        assertEquals("ab", new Generator(s1, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(10), new ByteArrayOutputStream()).text());
         ScriptedSession s2 = new ScriptedSession(258, 64, 'a', ByteTokenizer.BOS, 'b', ByteTokenizer.EOS);
-        assertEquals("a<s>b", new Generator(s2, tokenizer, new Sampler(SamplingSettings.greedy()))
-                .generate(new int[] {ByteTokenizer.BOS}, new GenerationOptions(10, List.of(), true), new ByteArrayOutputStream()).text());
+        assertEquals("a<s>b", new Generator(s2, tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(SamplingSettings.greedy()), new GenerationOptions(10, List.of(), true), new ByteArrayOutputStream()).text());
     }
 
     @Test
     void aPromptLongerThanTheContextIsAClearError() {
         ScriptedSession session = new ScriptedSession(258, 8, 'a');
-        Generator g = new Generator(session, tokenizer, new Sampler(SamplingSettings.greedy()));
+        Generator g = new Generator(session, tokenizer);
         ContextLengthException e = assertThrows(ContextLengthException.class,
-                () -> g.generate(tokenizer.encode("this prompt is too long", true, false), GenerationOptions.maxTokens(4),
+                () -> g.generate(tokenizer.encode("this prompt is too long", true, false), new Sampler(SamplingSettings.greedy()), GenerationOptions.maxTokens(4),
                         new ByteArrayOutputStream()));
         assertTrue(e.getMessage().contains("24 tokens") && e.getMessage().contains("context length 8"), e.getMessage());
         assertEquals(0, session.forwardCalls);
@@ -146,15 +146,15 @@ class GeneratorTest {
             }
         }
         SamplingSettings s = new SamplingSettings(1f, 40, 1f, 0f, 1f, 64, 99);
-        String a = new Generator(new Flat(), tokenizer, new Sampler(s))
-                .generate(new int[] {ByteTokenizer.BOS}, GenerationOptions.maxTokens(30), new ByteArrayOutputStream()).text();
-        String b = new Generator(new Flat(), tokenizer, new Sampler(s))
-                .generate(new int[] {ByteTokenizer.BOS}, GenerationOptions.maxTokens(30), new ByteArrayOutputStream()).text();
+        String a = new Generator(new Flat(), tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(s), GenerationOptions.maxTokens(30), new ByteArrayOutputStream()).text();
+        String b = new Generator(new Flat(), tokenizer)
+                .generate(new int[] {ByteTokenizer.BOS}, new Sampler(s), GenerationOptions.maxTokens(30), new ByteArrayOutputStream()).text();
         assertEquals(a, b);
         assertTrue(a.chars().distinct().count() > 1, a);
         // the prompt counts for the repetition penalty: after "abc", greedy can only pick d
-        String d = new Generator(new Flat(), tokenizer, new Sampler(s.withRepeatPenalty(2f, 64).withTemperature(0f)))
-                .generate(new int[] {'a', 'b', 'c'}, GenerationOptions.maxTokens(1), new ByteArrayOutputStream()).text();
+        String d = new Generator(new Flat(), tokenizer)
+                .generate(new int[] {'a', 'b', 'c'}, new Sampler(s.withRepeatPenalty(2f, 64).withTemperature(0f)), GenerationOptions.maxTokens(1), new ByteArrayOutputStream()).text();
         assertEquals("d", d);
     }
 }

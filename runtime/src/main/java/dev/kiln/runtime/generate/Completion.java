@@ -12,7 +12,7 @@ package dev.kiln.runtime.generate;
  * @param pendingToken the last sampled token if it was not fed back into the session (it ended
  *                     the generation), else -1
  */
-public record GenerationStats(int promptTokens, long promptNanos, int generatedTokens, long generationNanos,
+public record Completion(int promptTokens, long promptNanos, int generatedTokens, long generationNanos,
                               StopReason stopReason, String text, int pendingToken) {
 
     /** Prompt processing speed in tokens per second. */

@@ -270,7 +270,7 @@ public final class KilnModel implements AutoCloseable {
     public float[][] decode(List<KilnSession> sessions, int[] tokens) {
         List<Session> raw = new ArrayList<>(sessions.size());
         for (KilnSession s : sessions) {
-            if (s.owner() != this) {
+            if (s.model() != this) {
                 throw new KilnException("decode: a session of another model");
             }
             raw.add(s.raw());

@@ -33,7 +33,8 @@ public final class KilnSession implements Session {
         this.generator = new Generator(this, owner.tokenizer());
     }
 
-    KilnModel owner() {
+    /** The model this session runs on. */
+    public KilnModel model() {
         return owner;
     }
 

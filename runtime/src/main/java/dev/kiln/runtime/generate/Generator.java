@@ -3,7 +3,6 @@ package dev.kiln.runtime.generate;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.model.Session;
 import dev.kiln.api.tokenizer.Tokenizer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -78,59 +77,25 @@ public final class Generator {
         float[] logits = session.forward(prompt, 0, prompt.length, false);
         long t1 = System.nanoTime();
 
-        StopStrings stops = new StopStrings(options.stopStrings());
-        Utf8Stream utf8 = new Utf8Stream();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        int generated = 0;
-        int pending = -1;
-        StopReason reason = StopReason.TOKEN_LIMIT;
+        Continuation continuation = new Continuation(tokenizer, sampler, options);
         int[] one = new int[1];
-        while (options.maxTokens() < 0 || generated < options.maxTokens()) {
-            int id = sampler.sample(logits);
-            sampler.accept(id);
-            generated++;
-            pending = id;
-            if (tokenizer.isEndOfGeneration(id)) {
-                reason = StopReason.END_OF_GENERATION;
+        while (true) {
+            emit(continuation.step(logits, session.position() < session.contextLength()), out);
+            if (continuation.ended()) {
                 break;
             }
-            emit(utf8.accept(stops.accept(pieceOf(id, options.printSpecial()))), out, printed);
-            if (stops.stopped()) {
-                reason = StopReason.STOP_STRING;
-                break;
-            }
-            if (options.maxTokens() >= 0 && generated >= options.maxTokens()) {
-                break; // no need to evaluate a token nothing will follow
-            }
-            if (session.position() >= session.contextLength()) {
-                reason = StopReason.CONTEXT_FULL;
-                break;
-            }
-            one[0] = id;
+            one[0] = continuation.next();
             logits = session.forward(one, 0, 1, false);
-            pending = -1;
         }
-        emit(utf8.accept(stops.finish()), out, printed);
-        emit(utf8.finish(), out, printed);
+        emit(continuation.finish(), out);
         long t2 = System.nanoTime();
-        return new Completion(prompt.length, t1 - t0, generated, t2 - t1, reason,
-                printed.toString(StandardCharsets.UTF_8), pending);
+        return continuation.completion(prompt.length, t1 - t0, t2 - t1);
     }
 
-    /** The bytes token {@code id} prints: its piece, or with {@code special} a control token's text. */
-    private byte[] pieceOf(int id, boolean special) {
-        byte[] piece = tokenizer.piece(id);
-        if (special && piece.length == 0) {
-            return tokenizer.tokenText(id).getBytes(StandardCharsets.UTF_8);
-        }
-        return piece;
-    }
-
-    private static void emit(byte[] bytes, Sink out, ByteArrayOutputStream printed) {
+    private static void emit(byte[] bytes, Sink out) {
         if (bytes.length == 0) {
             return;
         }
-        printed.writeBytes(bytes);
         try {
             out.accept(bytes);
         } catch (IOException e) {

@@ -9,5 +9,7 @@ public enum StopReason {
     /** A stop string appeared in the output. */
     STOP_STRING,
     /** The context (KV cache) is full. */
-    CONTEXT_FULL
+    CONTEXT_FULL,
+    /** Stopped from outside: a cancelled request, a server shutting down. */
+    INTERRUPTED
 }

@@ -1,4 +1,4 @@
-package dev.kiln.cli;
+package dev.kiln.runtime.quantize;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.KilnException;
@@ -11,17 +11,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What {@code kiln quantize} does with each tensor, following llama-quantize {@code --pure}:
+ * What the quantizer ({@code kiln quantize}) does with each tensor, following llama-quantize {@code --pure}:
  * every tensor whose name ends in {@code weight}, has two or more dimensions and is not a norm
  * (nor one of the small special tensors llama.cpp leaves alone) becomes the target type; every
  * other tensor is copied unchanged (so 1-D tensors and norms stay F32). A weight whose rows are
  * not a whole number of the target's blocks takes llama.cpp's fallback type for the target
  * when a plugin provides it and it fits, else keeps its own type; each such choice is a note.
  */
-record QuantizePlan(List<Step> steps, List<String> notes) {
+public record QuantizePlan(List<Step> steps, List<String> notes) {
 
     /** One tensor: its source type's plugin (null when copied) and the type it is written in (empty: copied). */
-    record Step(TensorInfo tensor, QuantType from, Optional<QuantType> to) {
+    public record Step(TensorInfo tensor, QuantType from, Optional<QuantType> to) {
     }
 
     /** Name parts of tensors llama.cpp never quantizes, even when 2-D. */
@@ -30,7 +30,7 @@ record QuantizePlan(List<Step> steps, List<String> notes) {
             "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight", "time_mix_decay_w1.weight",
             "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight", "attn_rel_b.weight");
 
-    static QuantizePlan of(ModelFile in, QuantType target, QuantTypes types) {
+    public static QuantizePlan of(ModelFile in, QuantType target, QuantTypes types) {
         List<Step> steps = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (TensorInfo t : in.tensors()) {
@@ -63,12 +63,12 @@ record QuantizePlan(List<Step> steps, List<String> notes) {
     }
 
     /** Elements of every tensor: the progress bar's 100%. */
-    long totalElements() {
+    public long totalElements() {
         return steps.stream().mapToLong(s -> s.tensor().elementCount()).sum();
     }
 
     /** llama.cpp's rule: a name ending in "weight", two or more dimensions, not a norm or special tensor. */
-    static boolean quantizable(TensorInfo t) {
+    public static boolean quantizable(TensorInfo t) {
         if (!t.name().endsWith("weight") || t.rank() < 2) {
             return false;
         }
@@ -89,36 +89,5 @@ record QuantizePlan(List<Step> steps, List<String> notes) {
             return Optional.empty();
         }
         return types.find(alternative);
-    }
-
-    /** llama.cpp's {@code llama_ftype} for a model quantized (purely) to {@code type}. */
-    static int fileType(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q4_1 -> 3;
-            case Q8_0 -> 7;
-            case Q5_0 -> 8;
-            case Q5_1 -> 9;
-            case Q2_K -> 10;
-            case Q3_K -> 12;  // Q3_K_M, what llama-quantize's "Q3_K" means
-            case Q4_K -> 15;  // Q4_K_M
-            case Q5_K -> 17;  // Q5_K_M
-            case Q6_K -> 18;
-            case IQ2_XXS -> 19;
-            case IQ2_XS -> 20;
-            case IQ3_XXS -> 23;
-            case IQ1_S -> 24;
-            case IQ4_NL -> 25;
-            case IQ3_S -> 26;
-            case IQ2_S -> 28;
-            case IQ4_XS -> 30;
-            case IQ1_M -> 31;
-            case BF16 -> 32;
-            case TQ1_0 -> 36;
-            case TQ2_0 -> 37;
-            default -> throw new KilnException("llama.cpp has no file type for a model of " + type + " tensors");
-        };
     }
 }

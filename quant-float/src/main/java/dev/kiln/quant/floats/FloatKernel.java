@@ -1,6 +1,6 @@
 package dev.kiln.quant.floats;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import java.lang.foreign.MemorySegment;

@@ -1,9 +1,9 @@
 package dev.kiln.quant.q4_0;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

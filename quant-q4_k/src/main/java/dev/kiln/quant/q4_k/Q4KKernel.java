@@ -1,9 +1,9 @@
 package dev.kiln.quant.q4_k;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8KActivations;
+import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.activation.Q8KActivations;
+import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

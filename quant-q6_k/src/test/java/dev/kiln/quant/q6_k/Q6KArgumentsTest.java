@@ -8,7 +8,7 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
-import dev.kiln.api.quant.activation.Q8KActivations;
+import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ServiceLoader;

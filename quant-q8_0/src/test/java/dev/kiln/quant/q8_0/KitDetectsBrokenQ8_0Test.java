@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import dev.kiln.conformance.Check;
 import dev.kiln.conformance.QuantTypeContract;
 import java.lang.foreign.MemorySegment;

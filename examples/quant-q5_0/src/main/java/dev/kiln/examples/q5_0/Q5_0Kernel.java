@@ -1,6 +1,6 @@
 package dev.kiln.examples.q5_0;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import java.lang.foreign.MemorySegment;
 

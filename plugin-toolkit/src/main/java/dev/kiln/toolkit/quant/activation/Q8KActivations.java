@@ -1,6 +1,7 @@
-package dev.kiln.api.quant.activation;
+package dev.kiln.toolkit.quant.activation;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.NearestInt;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -16,7 +17,7 @@ import java.nio.ByteOrder;
  * {@code scale = 1 / (-127 / max)}; an all-zero block has scale, values and sums zero.
  * Immutable once built; safe to read from many threads.
  */
-public final class Q8KActivations {
+public final class Q8KActivations implements QuantizedActivations {
     /** Values per block. */
     public static final int BLOCK = 256;
     /** Values per block sum. */
@@ -62,7 +63,7 @@ public final class Q8KActivations {
             float iscale = -127f / max;
             int qo = i * BLOCK;
             for (int j = 0; j < BLOCK; j++) {
-                y.qs[qo + j] = (byte) Math.min(127, nearestInt(iscale * x[xo + j]));
+                y.qs[qo + j] = (byte) Math.min(127, NearestInt.of(iscale * x[xo + j]));
             }
             for (int j = 0; j < BLOCK / SUM_GROUP; j++) {
                 int sum = 0;
@@ -76,32 +77,31 @@ public final class Q8KActivations {
         return y;
     }
 
-    /**
-     * ggml's {@code nearest_int}: adding 1.5·2^23 puts the integer part, rounded half to even, into
-     * the low mantissa bits. Done on the bits (not {@link Math#rint}) so that out-of-range inputs
-     * give the same result ggml's gives.
-     */
-    private static int nearestInt(float value) {
-        int bits = Float.floatToRawIntBits(value + 12582912f);
-        return (bits & 0x007fffff) - 0x00400000;
+    @Override
+    public int blockSize() {
+        return BLOCK;
     }
 
     /** Number of activations. */
+    @Override
     public int count() {
         return qs.length;
     }
 
     /** Number of 256-element blocks. */
+    @Override
     public int blockCount() {
         return d.length;
     }
 
     /** The scale of {@code block}; activation {@code i} stands for {@code quant(i) * scale(i / 256)}. */
+    @Override
     public float scale(int block) {
         return d[block];
     }
 
     /** The quantized value of activation {@code index}. */
+    @Override
     public byte quant(int index) {
         return qs[index];
     }

@@ -1,4 +1,4 @@
-package dev.kiln.api.quant.activation;
+package dev.kiln.toolkit.quant.activation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

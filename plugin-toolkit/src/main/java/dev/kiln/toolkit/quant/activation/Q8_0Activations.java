@@ -1,6 +1,6 @@
-package dev.kiln.api.quant.activation;
+package dev.kiln.toolkit.quant.activation;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 
 /**
  * An activation row rounded to Q8_0 blocks (32 int8 values and one scale per block), the
@@ -12,7 +12,7 @@ import dev.kiln.api.quant.BlockRange;
  * rounded to f16. Matching that rounding is what makes dot products agree with llama.cpp's.
  * Immutable once built; safe to read from many threads.
  */
-public final class Q8_0Activations {
+public final class Q8_0Activations implements QuantizedActivations {
     /** Values per block. */
     public static final int BLOCK = 32;
 
@@ -36,36 +36,53 @@ public final class Q8_0Activations {
         byte[] qs = new byte[count];
         float[] d = new float[nb];
         for (int b = 0; b < nb; b++) {
-            int base = offset + b * BLOCK;
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[base + j]));
-            }
+            float amax = roundBlock(x, offset + b * BLOCK, qs, b * BLOCK);
             d[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-            float id = amax != 0f ? 127f / amax : 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                qs[b * BLOCK + j] = (byte) Math.rint(x[base + j] * id);
-            }
         }
         return new Q8_0Activations(qs, d);
     }
 
+    /**
+     * Rounds the 32 values from {@code x[from]} into {@code qs[to ..]} as ggml-cpu's x86
+     * {@code quantize_row_q8_0}/{@code _q8_1} do, and returns their largest magnitude.
+     */
+    static float roundBlock(float[] x, int from, byte[] qs, int to) {
+        float amax = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[from + j]));
+        }
+        float id = amax != 0f ? 127f / amax : 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            qs[to + j] = (byte) Math.rint(x[from + j] * id);
+        }
+        return amax;
+    }
+
+    @Override
+    public int blockSize() {
+        return BLOCK;
+    }
+
     /** Number of activations. */
+    @Override
     public int count() {
         return qs.length;
     }
 
     /** Number of 32-element blocks. */
+    @Override
     public int blockCount() {
         return d.length;
     }
 
     /** The scale of {@code block}, already rounded to f16. */
+    @Override
     public float scale(int block) {
         return d[block];
     }
 
     /** The rounded value of activation {@code index}; it stands for {@code quant(index) * scale(index / 32)}. */
+    @Override
     public byte quant(int index) {
         return qs[index];
     }

@@ -1,5 +1,8 @@
-package dev.kiln.api.quant;
+package dev.kiln.toolkit.quant;
 
+import dev.kiln.api.quant.DotKernel;
+import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -7,8 +7,8 @@ import dev.kiln.api.quant.QuantException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Q8_K rounding on hand-made cases that follow ggml's {@code quantize_row_q8_K_ref}; the kernel
- * tests of quant-q4_k and quant-q6_k check it end to end against tools/make_kquant_dot_golden.py.
+ * Q8_K rounding on hand-made cases that follow ggml's {@code quantize_row_q8_K_ref};
+ * {@link DotGoldenRoundingTest} checks it against numpy's golden dot products.
  */
 class Q8KActivationsTest {
 

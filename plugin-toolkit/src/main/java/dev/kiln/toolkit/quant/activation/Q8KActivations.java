@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  * {@code scale = 1 / (-127 / max)}; an all-zero block has scale, values and sums zero.
  * Immutable once built; safe to read from many threads.
  */
-public final class Q8KActivations implements QuantizedActivations {
+public final class Q8KActivations extends QuantizedActivations {
     /** Values per block. */
     public static final int BLOCK = 256;
     /** Values per block sum. */
@@ -25,15 +25,11 @@ public final class Q8KActivations implements QuantizedActivations {
 
     private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final float[] d;
-    private final byte[] qs;
     private final short[] bsums;
 
     private Q8KActivations(int count) {
-        int blocks = count / BLOCK;
-        this.d = new float[blocks];
-        this.qs = new byte[count];
-        this.bsums = new short[blocks * (BLOCK / SUM_GROUP)];
+        super(new byte[count], new float[count / BLOCK], BLOCK);
+        this.bsums = new short[count / BLOCK * (BLOCK / SUM_GROUP)];
     }
 
     /**
@@ -75,35 +71,6 @@ public final class Q8KActivations implements QuantizedActivations {
             y.d[i] = 1 / iscale;
         }
         return y;
-    }
-
-    @Override
-    public int blockSize() {
-        return BLOCK;
-    }
-
-    /** Number of activations. */
-    @Override
-    public int count() {
-        return qs.length;
-    }
-
-    /** Number of 256-element blocks. */
-    @Override
-    public int blockCount() {
-        return d.length;
-    }
-
-    /** The scale of {@code block}; activation {@code i} stands for {@code quant(i) * scale(i / 256)}. */
-    @Override
-    public float scale(int block) {
-        return d[block];
-    }
-
-    /** The quantized value of activation {@code index}. */
-    @Override
-    public byte quant(int index) {
-        return qs[index];
     }
 
     /** The eight quantized values starting at {@code index}, little-endian in a long (value {@code index} in the low byte). */

@@ -12,16 +12,12 @@ import dev.kiln.toolkit.quant.BlockRange;
  * rounded to f16. Matching that rounding is what makes dot products agree with llama.cpp's.
  * Immutable once built; safe to read from many threads.
  */
-public final class Q8_0Activations implements QuantizedActivations {
+public final class Q8_0Activations extends QuantizedActivations {
     /** Values per block. */
     public static final int BLOCK = 32;
 
-    private final byte[] qs;
-    private final float[] d;
-
     private Q8_0Activations(byte[] qs, float[] d) {
-        this.qs = qs;
-        this.d = d;
+        super(qs, d, BLOCK);
     }
 
     /**
@@ -58,32 +54,4 @@ public final class Q8_0Activations implements QuantizedActivations {
         return amax;
     }
 
-    @Override
-    public int blockSize() {
-        return BLOCK;
-    }
-
-    /** Number of activations. */
-    @Override
-    public int count() {
-        return qs.length;
-    }
-
-    /** Number of 32-element blocks. */
-    @Override
-    public int blockCount() {
-        return d.length;
-    }
-
-    /** The scale of {@code block}, already rounded to f16. */
-    @Override
-    public float scale(int block) {
-        return d[block];
-    }
-
-    /** The rounded value of activation {@code index}; it stands for {@code quant(index) * scale(index / 32)}. */
-    @Override
-    public byte quant(int index) {
-        return qs[index];
-    }
 }

@@ -11,17 +11,14 @@ import dev.kiln.toolkit.quant.BlockRange;
  * the unrounded {@code amax/127}, not by the f16 {@link #scale}, as ggml does.
  * Immutable once built; safe to read from many threads.
  */
-public final class Q8_1Activations implements QuantizedActivations {
+public final class Q8_1Activations extends QuantizedActivations {
     /** Values per block. */
     public static final int BLOCK = Q8_0Activations.BLOCK;
 
-    private final byte[] qs;
-    private final float[] d;
     private final float[] s;
 
     private Q8_1Activations(byte[] qs, float[] d, float[] s) {
-        this.qs = qs;
-        this.d = d;
+        super(qs, d, BLOCK);
         this.s = s;
     }
 
@@ -48,27 +45,6 @@ public final class Q8_1Activations implements QuantizedActivations {
             s[b] = Float.float16ToFloat(Float.floatToFloat16(scale * sum));
         }
         return new Q8_1Activations(qs, d, s);
-    }
-
-    @Override
-    public int blockSize() {
-        return BLOCK;
-    }
-
-    @Override
-    public int count() {
-        return qs.length;
-    }
-
-    /** The scale of {@code block}, already rounded to f16. */
-    @Override
-    public float scale(int block) {
-        return d[block];
-    }
-
-    @Override
-    public byte quant(int index) {
-        return qs[index];
     }
 
     /** {@code f16(amax/127 · Σ quant)} of {@code block}, already rounded to f16. */

@@ -3,33 +3,49 @@ package dev.kiln.toolkit.quant.activation;
 /**
  * An activation row rounded to int8 blocks with one scale each, the {@code vec_dot_type} forms
  * ggml's CPU backend multiplies quantized weights with: activation {@code i} stands for
- * {@code quant(i) · scale(i / blockSize())}. Immutable; safe to read from many threads.
+ * {@code quant(i) · scale(i / blockSize())}. Immutable once built; safe to read from many threads.
  */
-public sealed interface QuantizedActivations permits Q8_0Activations, Q8_1Activations, Q8KActivations {
+public abstract sealed class QuantizedActivations permits Q8_0Activations, Q8_1Activations, Q8KActivations {
+    final byte[] qs;
+    final float[] d;
+    private final int blockSize;
+
+    QuantizedActivations(byte[] qs, float[] d, int blockSize) {
+        this.qs = qs;
+        this.d = d;
+        this.blockSize = blockSize;
+    }
 
     /** Values per block. */
-    int blockSize();
+    public final int blockSize() {
+        return blockSize;
+    }
 
     /** Number of activations. */
-    int count();
+    public final int count() {
+        return qs.length;
+    }
 
     /** Number of blocks. */
-    default int blockCount() {
-        return count() / blockSize();
+    public final int blockCount() {
+        return d.length;
     }
 
     /** The scale of {@code block}. */
-    float scale(int block);
+    public final float scale(int block) {
+        return d[block];
+    }
 
     /** The rounded value of activation {@code index}. */
-    byte quant(int index);
+    public final byte quant(int index) {
+        return qs[index];
+    }
 
     /** The values the activations were rounded to, {@code quant(i) · scale(i / blockSize())}, as floats. */
-    default float[] toFloats() {
-        float[] out = new float[count()];
-        int bs = blockSize();
+    public final float[] toFloats() {
+        float[] out = new float[qs.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = quant(i) * scale(i / bs);
+            out[i] = qs[i] * d[i / blockSize];
         }
         return out;
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.generate.ChatMessage;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.exception.UnsupportedFeatureException;
@@ -21,14 +20,12 @@ import dev.langchain4j.service.UserMessage;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The adapters behind LangChain4j's own AiServices, as applications use them, on stories260K. */
-class AiServicesTest {
+class AiServicesTest extends OnStories {
     static final String SYSTEM = "You are a storyteller for small children.";
-    static KilnModel kiln;
     static KilnChatModel chatModel;
     static KilnStreamingChatModel streamingModel;
 
@@ -62,19 +59,13 @@ class AiServicesTest {
     }
 
     @BeforeAll
-    static void load() {
-        kiln = Stories.load();
+    static void buildModels() {
         chatModel = KilnChatModel.builder().model(kiln).temperature(0.0).maxOutputTokens(48).build();
         streamingModel = KilnStreamingChatModel.builder().model(kiln).temperature(0.0).maxOutputTokens(48).build();
     }
 
-    @AfterAll
-    static void close() {
-        kiln.close();
-    }
-
     static String kilnReply(ChatMessage... messages) {
-        return Stories.greedyChat(kiln, 48, messages).text();
+        return greedyChat(48, messages).text();
     }
 
     static ChatResponse stream(TokenStream tokens, StringBuilder pieces) throws Exception {

@@ -38,23 +38,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** KilnChatModel on stories260K: Kiln's own replies, finish reasons, token usage, refusals, ownership. */
-class KilnChatModelTest {
-    static KilnModel kiln;
-
-    @BeforeAll
-    static void load() {
-        kiln = Stories.load();
-    }
-
-    @AfterAll
-    static void close() {
-        kiln.close();
-    }
+class KilnChatModelTest extends OnStories {
 
     static KilnChatModel.Builder greedy(int maxTokens) {
         return KilnChatModel.builder().model(kiln).temperature(0.0).maxOutputTokens(maxTokens);
@@ -64,7 +51,7 @@ class KilnChatModelTest {
     void greedy_reply_is_kiln_models_chat_with_usage_and_length_finish() {
         KilnChatModel model = greedy(40).build();
         ChatResponse r = model.chat(SystemMessage.from("You tell stories."), UserMessage.from("Lily and Ben"));
-        Completion expected = Stories.greedyChat(kiln, 40,
+        Completion expected = greedyChat(40,
                 ChatMessage.system("You tell stories."), ChatMessage.user("Lily and Ben"));
         assertEquals(expected.text(), r.aiMessage().text());
         assertFalse(r.aiMessage().text().isBlank());
@@ -79,7 +66,7 @@ class KilnChatModelTest {
 
     @Test
     void a_stop_sequence_ends_the_reply_before_it_with_finish_reason_stop() {
-        Completion whole = Stories.greedyChat(kiln, 40, ChatMessage.user("Once upon a time"));
+        Completion whole = greedyChat(40, ChatMessage.user("Once upon a time"));
         // a word from the middle of the greedy reply
         String[] words = whole.text().trim().split("\\s+");
         String stop = " " + words[words.length / 2];
@@ -98,7 +85,7 @@ class KilnChatModelTest {
         KilnChatModel model = greedy(40).build();
         ChatResponse r = model.chat(ChatRequest.builder().messages(UserMessage.from("Lily"))
                 .maxOutputTokens(7).build());
-        assertEquals(Stories.greedyChat(kiln, 7, ChatMessage.user("Lily")).text(), r.aiMessage().text());
+        assertEquals(greedyChat(7, ChatMessage.user("Lily")).text(), r.aiMessage().text());
         assertEquals(7, r.tokenUsage().outputTokenCount());
     }
 
@@ -120,7 +107,7 @@ class KilnChatModelTest {
         KilnChatModel model = greedy(20).build();
         ChatResponse r = model.chat(SystemMessage.from("Be kind."), UserMessage.from("Hi"), AiMessage.from("Hello."),
                 UserMessage.from(TextContent.from("Tell"), TextContent.from("a story")));
-        assertEquals(Stories.greedyChat(kiln, 20, ChatMessage.system("Be kind."), ChatMessage.user("Hi"),
+        assertEquals(greedyChat(20, ChatMessage.system("Be kind."), ChatMessage.user("Hi"),
                 ChatMessage.assistant("Hello."), ChatMessage.user("Tell\na story")).text(), r.aiMessage().text());
     }
 
@@ -159,7 +146,7 @@ class KilnChatModelTest {
 
     @Test
     void a_prompt_longer_than_the_context_is_an_invalid_request() {
-        try (KilnChatModel model = KilnChatModel.builder().modelPath(Stories.MODEL)
+        try (KilnChatModel model = KilnChatModel.builder().modelPath(MODEL)
                 .modelOptions(ModelOptions.defaults().withThreads(1).withContextSize(32)).temperature(0.0).build()) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
                     () -> model.chat("Once upon a time there was a little girl who liked to play in the park"));
@@ -204,7 +191,7 @@ class KilnChatModelTest {
                 replies.add(pool.submit(() -> model.chat(p)));
             }
             for (int i = 0; i < prompts.size(); i++) {
-                assertEquals(Stories.greedyChat(kiln, 30, ChatMessage.user(prompts.get(i))).text(), replies.get(i).get());
+                assertEquals(greedyChat(30, ChatMessage.user(prompts.get(i))).text(), replies.get(i).get());
             }
         } finally {
             pool.shutdownNow();
@@ -213,7 +200,7 @@ class KilnChatModelTest {
 
     @Test
     void a_model_it_loaded_is_closed_with_it_and_a_borrowed_one_is_not() {
-        KilnChatModel owning = KilnChatModel.builder().modelPath(Stories.MODEL)
+        KilnChatModel owning = KilnChatModel.builder().modelPath(MODEL)
                 .modelOptions(ModelOptions.defaults().withThreads(1)).temperature(0.0).maxOutputTokens(3).build();
         KilnModel loaded = owning.model();
         assertNotEquals(kiln, loaded);
@@ -230,6 +217,6 @@ class KilnChatModelTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> KilnChatModel.builder().build());
         assertTrue(none.getMessage().contains("modelPath"), none.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> KilnChatModel.builder().model(kiln).modelPath(Stories.MODEL).build());
+                () -> KilnChatModel.builder().model(kiln).modelPath(MODEL).build());
     }
 }

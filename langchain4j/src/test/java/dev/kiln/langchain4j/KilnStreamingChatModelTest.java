@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.ChatMessage;
 import dev.kiln.runtime.generate.Completion;
@@ -27,23 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** KilnStreamingChatModel on stories260K: the same reply as KilnChatModel, in pieces; errors and cancellation. */
-class KilnStreamingChatModelTest {
-    static KilnModel kiln;
-
-    @BeforeAll
-    static void load() {
-        kiln = Stories.load();
-    }
-
-    @AfterAll
-    static void close() {
-        kiln.close();
-    }
+class KilnStreamingChatModelTest extends OnStories {
 
     /** Collects one stream: its pieces and how it ended. */
     static final class Collector implements StreamingChatResponseHandler {
@@ -88,7 +74,7 @@ class KilnStreamingChatModelTest {
 
         assertEquals(whole.aiMessage().text(), String.join("", c.pieces));
         assertEquals(whole.aiMessage().text(), streamed.aiMessage().text());
-        Completion kilns = Stories.greedyChat(kiln, 60, ChatMessage.system("You tell stories."), ChatMessage.user("The cat"));
+        Completion kilns = greedyChat(60, ChatMessage.system("You tell stories."), ChatMessage.user("The cat"));
         assertEquals(kilns.text(), streamed.aiMessage().text());
         assertTrue(c.pieces.size() > 10, "streamed in pieces: " + c.pieces.size());
         assertEquals(FinishReason.LENGTH, streamed.finishReason());
@@ -100,7 +86,7 @@ class KilnStreamingChatModelTest {
 
     @Test
     void a_stop_sequence_finishes_with_stop_and_is_not_streamed() throws Exception {
-        String whole = Stories.greedyChat(kiln, 40, ChatMessage.user("Ben")).text();
+        String whole = greedyChat(40, ChatMessage.user("Ben")).text();
         String[] words = whole.trim().split("\\s+");
         String stop = " " + words[words.length / 2];
         KilnStreamingChatModel streaming = KilnStreamingChatModel.builder().model(kiln)
@@ -125,7 +111,7 @@ class KilnStreamingChatModelTest {
 
     @Test
     void a_prompt_longer_than_the_context_goes_to_on_error() {
-        try (KilnStreamingChatModel streaming = KilnStreamingChatModel.builder().modelPath(Stories.MODEL)
+        try (KilnStreamingChatModel streaming = KilnStreamingChatModel.builder().modelPath(MODEL)
                 .modelOptions(ModelOptions.defaults().withThreads(1).withContextSize(32)).build()) {
             Collector c = new Collector();
             streaming.chat("Once upon a time there was a little girl who liked to play in the park", c);

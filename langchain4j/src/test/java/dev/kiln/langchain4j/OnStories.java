@@ -8,21 +8,28 @@ import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.GenerateParams;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
-/** The embedded stories260K model the tests run on, and Kiln's own replies to compare with. */
-final class Stories {
+/** Tests on the embedded stories260K model, loaded once per test class, and Kiln's own replies to compare with. */
+abstract class OnStories {
     static final Path FIXTURES = Path.of(System.getProperty("kiln.fixtures", "../fixtures"));
     static final Path MODEL = FIXTURES.resolve("models/stories260K.gguf");
 
-    private Stories() {
+    static KilnModel kiln;
+
+    @BeforeAll
+    static void load() {
+        kiln = Kiln.load(MODEL, ModelOptions.defaults().withThreads(2));
     }
 
-    static KilnModel load() {
-        return Kiln.load(MODEL, ModelOptions.defaults().withThreads(2));
+    @AfterAll
+    static void close() {
+        kiln.close();
     }
 
     /** KilnModel.chat's greedy reply: what the adapters must reproduce at temperature 0. */
-    static Completion greedyChat(KilnModel model, int maxTokens, ChatMessage... messages) {
-        return model.chat(List.of(messages), GenerateParams.greedy(maxTokens), text -> { });
+    static Completion greedyChat(int maxTokens, ChatMessage... messages) {
+        return kiln.chat(List.of(messages), GenerateParams.greedy(maxTokens), text -> { });
     }
 }

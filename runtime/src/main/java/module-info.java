@@ -3,6 +3,7 @@ module dev.kiln.runtime {
 
     exports dev.kiln.runtime;
     exports dev.kiln.runtime.generate;
+    exports dev.kiln.runtime.io;
 
     uses dev.kiln.api.format.ModelFormat;
     uses dev.kiln.api.quant.QuantType;

@@ -10,7 +10,8 @@ import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.api.tokenizer.TokenizerFactory;
-import java.nio.file.Files;
+import dev.kiln.runtime.io.FilesInUse;
+import dev.kiln.runtime.io.InputFiles;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -90,23 +91,18 @@ public final class Plugins {
 
     /** The format plugin that recognizes {@code file}. */
     public ModelFormat formatFor(Path file) {
-        if (!Files.exists(file)) {
-            throw new KilnException(file + ": no such file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new KilnException(file + ": not a regular file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new KilnException(file + ": not readable");
-        }
+        InputFiles.requireRegular(file);
         return formats().stream().filter(f -> f.recognizes(file)).findFirst()
                 .orElseThrow(() -> new KilnException(file + ": not a model file any format plugin recognizes (formats: "
                         + names(PluginKind.FORMAT) + ")"));
     }
 
-    /** Opens {@code file} with the format that recognizes it. */
+    /**
+     * Opens {@code file} with the format that recognizes it. The file is watched while open, so
+     * that a read fault after someone truncated it names it (see {@link dev.kiln.runtime.io.MappedFileFault}).
+     */
     public ModelFile open(Path file) {
-        return formatFor(file).open(file);
+        return FilesInUse.watch(formatFor(file).open(file));
     }
 
     /** The format plugin named {@code name} (e.g. {@code gguf}). */

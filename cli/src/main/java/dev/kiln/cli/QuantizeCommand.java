@@ -10,10 +10,12 @@ import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.io.OutputFile;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,6 +48,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Tensors quantized at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--force", description = "Replace OUT if it exists (atomically, keeping its permissions).")
+    boolean force;
+
     @Override
     public Integer call() {
         if (threads < 1) {
@@ -55,17 +60,14 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantTypes types = kiln.injector().getInstance(QuantTypes.class);
         QuantType target = plugins.quantType(typeName).orElseThrow(() -> new KilnException(
                 "no quant-type plugin named '" + typeName + "' (available: " + plugins.names(PluginKind.QUANT) + ")"));
-        if (Files.exists(output) && Files.exists(input) && sameFile(input, output)) {
-            throw new KilnException(output + ": output would overwrite the input");
-        }
         PrintWriter err = kiln.err();
         ModelFormat format = plugins.formatFor(input);
         long start = System.nanoTime();
-        try (ModelFile in = format.open(input)) {
+        try (OutputFile out = OutputFile.prepare(output, force, List.of(input)); ModelFile in = plugins.open(input)) {
             QuantizePlan plan = QuantizePlan.of(in, target, types);
             plan.notes().forEach(n -> err.println("kiln: " + n));
             ProgressBar progress = new ProgressBar(err, plan.totalElements());
-            ModelWriter writer = format.create(output);
+            ModelWriter writer = format.create(out.partial());
             writer.putAll(in.metadata());
             writer.put("general.quantization_version", MetadataValue.ofUint32(2));
             writer.put("general.file_type", MetadataValue.ofUint32(QuantizePlan.fileType(target.ggmlType())));
@@ -78,6 +80,7 @@ final class QuantizeCommand implements Callable<Integer> {
                         });
             }
             writer.write(threads);
+            out.commit();
             progress.finish();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -103,14 +106,6 @@ final class QuantizeCommand implements Callable<Integer> {
         for (long r = 0; r < rows; r++) {
             from.dequantize(source, r * sourceRowBytes, row, 0, columns);
             to.get().quantize(row, 0, columns, target, r * targetRowBytes);
-        }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.kiln.api.format.ModelWriter;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.io.OutputFile;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -65,6 +66,9 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Tensors written at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--force", description = "Replace FILE if it exists (atomically, keeping its permissions).")
+    boolean force;
+
     /** One matrix or norm to write. */
     private record Planned(String name, String role, int layer, long[] shape, GgmlType type) {
     }
@@ -79,7 +83,7 @@ final class SynthCommand implements Callable<Integer> {
         Path vocabFile = vocab != null ? vocab : defaultVocab(s);
         PrintWriter err = kiln.err();
         long t0 = System.nanoTime();
-        try (ModelFile v = plugins.open(vocabFile)) {
+        try (ModelFile v = plugins.open(vocabFile); OutputFile out = OutputFile.prepare(output, force, List.of(vocabFile))) {
             int vocabSize = v.metadata().getStringArray("tokenizer.ggml.tokens").length;
             List<Planned> plan = plan(s, mix, vocabSize);
             for (Planned p : plan) {
@@ -88,7 +92,7 @@ final class SynthCommand implements Callable<Integer> {
                     throw new KilnException(p.name() + ": rows of " + p.shape()[0] + " do not fit " + q.name() + " blocks");
                 }
             }
-            ModelWriter w = gguf.create(output);
+            ModelWriter w = gguf.create(out.partial());
             metadata(w, s, mix, vocabSize);
             for (Map.Entry<String, MetadataValue> e : v.metadata().asMap().entrySet()) {
                 if (e.getKey().startsWith("tokenizer.ggml.")) {
@@ -116,6 +120,7 @@ final class SynthCommand implements Callable<Integer> {
                     output, s.id, mix.name() + (pure ? " (pure)" : ""), plan.size(), total / 1e9, vocabSize, vocabFile.getFileName()));
             err.flush();
             w.write(Math.max(1, threads));
+            out.commit();
         }
         err.println(String.format(Locale.ROOT, "kiln: wrote %s (%.1f MiB) in %.1f s", output, size(output) / 1048576.0,
                 (System.nanoTime() - t0) / 1e9));

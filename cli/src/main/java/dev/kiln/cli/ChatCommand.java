@@ -54,11 +54,11 @@ final class ChatCommand implements Callable<Integer> {
             description = "zephyr, llama3 or chatml, instead of the one recognised in the model's tokenizer.chat_template.")
     String chatTemplate;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Most tokens per reply; -1 until the end of the turn or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = -1;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size for the whole conversation (default: the model's, at most 4096).")
     Integer contextSize;
 
@@ -76,9 +76,7 @@ final class ChatCommand implements Callable<Integer> {
             err.println("kiln: chat template " + template.name() + (settings.isGreedy() ? "" : ", seed " + settings.seed()));
             err.flush();
             int ctx = contextSize != null ? contextSize : Math.min(loaded.model.contextLength(), 4096);
-            if (ctx < 1) {
-                throw new KilnException("-c must be at least 1, got " + ctx);
-            }
+            ContextSize.warnIfBeyondTrained(ctx, loaded.model.contextLength(), err);
             Session session = loaded.model.newSession(ctx);
             Conversation conversation = new Conversation(new Generator(session, tokenizer, new Sampler(settings)),
                     tokenizer, template, system);

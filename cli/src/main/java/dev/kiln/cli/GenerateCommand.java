@@ -41,11 +41,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Tokens to generate; -1 until an end token or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = 128;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size (default: prompt + N, at most the model's context).")
     Integer contextSize;
 
@@ -85,13 +85,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private int contextSize(LoadedModel loaded, int promptTokens) {
+        int trained = loaded.model.contextLength();
         if (contextSize != null) {
-            if (contextSize < 1) {
-                throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
-            }
+            ContextSize.warnIfBeyondTrained(contextSize, trained, kiln.err());
             return contextSize;
         }
-        int trained = loaded.model.contextLength();
         if (tokens < 0) {
             return Math.min(trained, Math.max(4096, promptTokens + 1));
         }

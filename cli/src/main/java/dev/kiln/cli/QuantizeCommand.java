@@ -45,7 +45,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "TYPE", description = "Target type: any quant plugin's name, e.g. Q8_0, Q4_K.")
     String typeName;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Tensors quantized at once (default: available cores).")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", converter = Ranges.Positive.class, description = "Tensors quantized at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--force", description = "Replace OUT if it exists (atomically, keeping its permissions).")
@@ -53,9 +53,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new KilnException("-t must be at least 1, got " + threads);
-        }
+        int threads = ThreadCount.capped(this.threads, kiln.err());
         Plugins plugins = kiln.injector().getInstance(Plugins.class);
         QuantTypes types = kiln.injector().getInstance(QuantTypes.class);
         QuantType target = plugins.quantType(typeName).orElseThrow(() -> new KilnException(

@@ -57,13 +57,13 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--pure", description = "Every matrix in TYPE (no Q6_K output, no Q4_K_M mix).")
     boolean pure;
 
-    @Option(names = "--std", paramLabel = "S", description = "Standard deviation of the weights (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--std", paramLabel = "S", converter = Ranges.NonNegativeDouble.class, description = "Standard deviation of the weights (default: ${DEFAULT-VALUE}).")
     double std = 0.02;
 
     @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = 1234;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Tensors written at once (default: available cores).")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", converter = Ranges.Positive.class, description = "Tensors written at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--force", description = "Replace FILE if it exists (atomically, keeping its permissions).")
@@ -119,7 +119,7 @@ final class SynthCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT, "kiln: writing %s: %s shape, %s, %d tensors, %.2f G parameters, vocabulary %d from %s",
                     output, s.id, mix.name() + (pure ? " (pure)" : ""), plan.size(), total / 1e9, vocabSize, vocabFile.getFileName()));
             err.flush();
-            w.write(Math.max(1, threads));
+            w.write(ThreadCount.capped(threads, err));
             out.commit();
         }
         err.println(String.format(Locale.ROOT, "kiln: wrote %s (%.1f MiB) in %.1f s", output, size(output) / 1048576.0,

@@ -27,10 +27,20 @@ import java.util.stream.Collectors;
  */
 public final class Plugins {
     private final List<Plugin> all;
+    private final List<BrokenPlugin> broken;
 
     /** @throws KilnException if two plugins of one kind share a name */
     public Plugins(List<Plugin> plugins) {
+        this(plugins, List.of());
+    }
+
+    /**
+     * @param broken the plugin jars that were skipped (see {@link PluginLoader#load})
+     * @throws KilnException if two plugins of one kind share a name
+     */
+    public Plugins(List<Plugin> plugins, List<BrokenPlugin> broken) {
         this.all = List.copyOf(plugins);
+        this.broken = List.copyOf(broken);
         Map<String, Plugin> seen = new HashMap<>();
         for (Plugin p : all) {
             Plugin previous = seen.putIfAbsent(p.kind() + "/" + p.name().toLowerCase(Locale.ROOT), p);
@@ -44,6 +54,11 @@ public final class Plugins {
     /** Every plugin, in discovery order (built-in first, by kind). */
     public List<Plugin> all() {
         return all;
+    }
+
+    /** The plugin jars that could not be loaded and were skipped. */
+    public List<BrokenPlugin> broken() {
+        return broken;
     }
 
     public List<Plugin> of(PluginKind kind) {
@@ -133,9 +148,14 @@ public final class Plugins {
         return tokenizerFactory(metadata).create(metadata);
     }
 
-    /** The names of the plugins of {@code kind}, comma-separated, or {@code none}. */
+    /**
+     * The names of the plugins of {@code kind}, comma-separated, or {@code none}; for the "not
+     * found" messages, so they also name the plugin jars that were skipped as broken (the one
+     * the user needed may be among them).
+     */
     public String names(PluginKind kind) {
         String s = of(kind).stream().map(Plugin::name).collect(Collectors.joining(", "));
-        return s.isEmpty() ? "none" : s;
+        return (s.isEmpty() ? "none" : s) + (broken.isEmpty() ? ""
+                : "; skipped as broken: " + broken.stream().map(BrokenPlugin::toString).collect(Collectors.joining(", ")));
     }
 }

@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * The model files open (mapped) in this JVM, with their size and time of last change when they
@@ -27,6 +29,12 @@ public final class FilesInUse {
 
     /** Keyed by a token per opening: the same file opened twice is watched twice. */
     private static final Map<Object, Snapshot> OPEN = new ConcurrentHashMap<>();
+    /**
+     * What was found changed when a file was closed: a fault propagates through the
+     * try-with-resources that closes the file before anyone asks what happened.
+     */
+    private static final Deque<String> CHANGED_WHILE_OPEN = new ConcurrentLinkedDeque<>();
+    private static final int CHANGES_KEPT = 8;
 
     private FilesInUse() {
     }
@@ -43,23 +51,46 @@ public final class FilesInUse {
         return new Watched(file, token);
     }
 
-    /** One line about the first watched file that is no longer as it was opened, if any. */
+    /**
+     * One line about the first watched file that is no longer as it was opened (or was not when
+     * it was closed), if any.
+     */
     public static Optional<String> changed() {
         for (Snapshot was : OPEN.values()) {
-            Snapshot now = snapshot(was.path());
-            if (now == null) {
-                return Optional.of(was.path() + " was deleted or became unreadable while Kiln was using it");
-            }
-            if (now.size() != was.size()) {
-                return Optional.of(was.path() + " changed while Kiln was using it (" + was.size() + " bytes when opened, "
-                        + now.size() + " now); a model file must not be modified or truncated while it is in use");
-            }
-            if (!now.modified().equals(was.modified()) || !Objects.equals(now.key(), was.key())) {
-                return Optional.of(was.path() + " changed while Kiln was using it (modified "
-                        + now.modified() + "); a model file must not be modified while it is in use");
+            Optional<String> change = change(was);
+            if (change.isPresent()) {
+                return change;
             }
         }
+        return Optional.ofNullable(CHANGED_WHILE_OPEN.peekLast());
+    }
+
+    private static Optional<String> change(Snapshot was) {
+        Snapshot now = snapshot(was.path());
+        if (now == null) {
+            return Optional.of(was.path() + " was deleted or became unreadable while Kiln was using it");
+        }
+        if (now.size() != was.size()) {
+            return Optional.of(was.path() + " changed while Kiln was using it (" + was.size() + " bytes when opened, "
+                    + now.size() + " now); a model file must not be modified or truncated while it is in use");
+        }
+        if (!now.modified().equals(was.modified()) || !Objects.equals(now.key(), was.key())) {
+            return Optional.of(was.path() + " changed while Kiln was using it (modified "
+                    + now.modified() + "); a model file must not be modified while it is in use");
+        }
         return Optional.empty();
+    }
+
+    private static void closed(Object token) {
+        Snapshot was = OPEN.remove(token);
+        if (was != null) {
+            change(was).ifPresent(c -> {
+                CHANGED_WHILE_OPEN.addLast(c);
+                while (CHANGED_WHILE_OPEN.size() > CHANGES_KEPT) {
+                    CHANGED_WHILE_OPEN.pollFirst();
+                }
+            });
+        }
     }
 
     /** The watched files' paths. */
@@ -115,7 +146,7 @@ public final class FilesInUse {
 
         @Override
         public void close() {
-            OPEN.remove(token);
+            closed(token);
             file.close();
         }
     }

@@ -30,6 +30,8 @@ class FilesInUseTest {
     @Test
     void a_read_fault_after_truncation_names_the_file_and_its_sizes() throws IOException {
         Path file = Files.write(dir.resolve("model.gguf"), new byte[1 << 20]);
+        String expected = file + " changed while Kiln was using it (1048576 bytes when opened, 4096 now); a model file must "
+                + "not be modified or truncated while it is in use";
         try (ModelFile watched = FilesInUse.watch(new MappedBytes(file))) {
             MemorySegment data = watched.data(null);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -42,10 +44,10 @@ class FilesInUseTest {
                 }
             });
             assertTrue(MappedFileFault.is(fault), fault.toString());
-            assertEquals(file + " changed while Kiln was using it (1048576 bytes when opened, 4096 now); a model file must "
-                    + "not be modified or truncated while it is in use", MappedFileFault.describe());
+            assertEquals(expected, MappedFileFault.describe());
         }
-        assertEquals(Optional.empty(), FilesInUse.changed(), "a closed file is no longer watched");
+        // the fault usually travels through a try-with-resources that closes the file first
+        assertEquals(expected, MappedFileFault.describe(), "still known once the file is closed");
     }
 
     @Test

@@ -77,8 +77,7 @@ final class QuantizeCommand implements Callable<Integer> {
                             progress.advance(t.elementCount());
                         });
             }
-            writer.write(threads);
-            out.commit();
+            out.writeAndCommit(() -> writer.write(threads));
             progress.finish();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;

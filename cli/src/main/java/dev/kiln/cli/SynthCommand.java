@@ -75,6 +75,7 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        int writers = ThreadCount.capped(threads, kiln.err());
         LlamaShape s = LlamaShape.named(shape);
         QuantMix mix = QuantMix.parse(type, pure);
         Plugins plugins = kiln.injector().getInstance(Plugins.class);
@@ -119,8 +120,7 @@ final class SynthCommand implements Callable<Integer> {
             err.println(String.format(Locale.ROOT, "kiln: writing %s: %s shape, %s, %d tensors, %.2f G parameters, vocabulary %d from %s",
                     output, s.id, mix.name() + (pure ? " (pure)" : ""), plan.size(), total / 1e9, vocabSize, vocabFile.getFileName()));
             err.flush();
-            w.write(ThreadCount.capped(threads, err));
-            out.commit();
+            out.writeAndCommit(() -> w.write(writers));
         }
         err.println(String.format(Locale.ROOT, "kiln: wrote %s (%.1f MiB) in %.1f s", output, size(output) / 1048576.0,
                 (System.nanoTime() - t0) / 1e9));

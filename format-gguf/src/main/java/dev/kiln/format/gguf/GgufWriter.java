@@ -140,10 +140,28 @@ public final class GgufWriter implements ModelWriter {
             written = true;
         } catch (IOException e) {
             throw problem(reason(e));
+        } catch (InternalError e) {
+            // the JVM's report of a fault in a mapped page: here, a full disk refusing the page
+            // (a sparse file gets its blocks as they are written); else a fault in the input the
+            // sources read, which the caller explains
+            long free = usableSpace(target);
+            if (free >= 0 && free < total) {
+                throw new KilnException("cannot write " + file + ": no space left on device (" + bytes(free)
+                        + " free; the file needs " + bytes(total) + ")", e);
+            }
+            throw e;
         } finally {
             if (!written) {
                 discard(target, existed);
             }
+        }
+    }
+
+    private static long usableSpace(Path file) {
+        try {
+            return Files.getFileStore(file).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -172,13 +190,8 @@ public final class GgufWriter implements ModelWriter {
 
     /** Refuses before any work when the file system has less room than the file needs. */
     private void requireSpace(Path target, boolean existed, long total) {
-        long free;
-        try {
-            free = Files.getFileStore(existed ? target : target.getParent()).getUsableSpace();
-        } catch (IOException | RuntimeException e) {
-            return; // the write itself will say what is wrong
-        }
-        if (free < total) {
+        long free = usableSpace(existed ? target : target.getParent());
+        if (free >= 0 && free < total) {
             throw problem("no space left on device (the file needs " + bytes(total) + ", " + bytes(free) + " free)");
         }
     }

@@ -1,8 +1,7 @@
 package dev.kiln.runtime.io;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,9 +11,6 @@ import java.util.List;
  * access operation"). {@link #describe} turns it into one line naming the file.
  */
 public final class MappedFileFault {
-    /** Below this many free bytes, a write fault is taken for a full disk. */
-    private static final long NEARLY_FULL = 64L << 20;
-
     private MappedFileFault() {
     }
 
@@ -23,30 +19,18 @@ public final class MappedFileFault {
         return e instanceof InternalError && e.getMessage() != null && e.getMessage().contains("unsafe memory access");
     }
 
-    /** One line: which file changed, or which output's disk is full, or the files that were in use. */
+    /**
+     * One line: which model file changed while in use, or else the files that were in use.
+     * (A writer that finds its disk full says so itself: it knows the file it was filling.)
+     */
     public static String describe() {
         var changed = FilesInUse.changed();
         if (changed.isPresent()) {
             return changed.get();
         }
-        for (OutputFile out : PartialFiles.open()) {
-            long free = usableSpace(out.partial());
-            if (free >= 0 && free < NEARLY_FULL) {
-                return "cannot write " + out.target() + ": no space left on device (" + free / 1024 + " KiB free in "
-                        + out.partial().getParent() + ")";
-            }
-        }
-        List<Path> files = new java.util.ArrayList<>(FilesInUse.paths());
+        List<Path> files = new ArrayList<>(FilesInUse.paths());
         PartialFiles.open().forEach(o -> files.add(o.target()));
         return "an I/O error in a memory-mapped file" + (files.isEmpty() ? "" : " (files in use: " + files + ")")
-                + "; was a file changed, or a disk full or removed?";
-    }
-
-    private static long usableSpace(Path p) {
-        try {
-            return Files.getFileStore(p).getUsableSpace();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+                + "; was a file changed or removed, or a disk full?";
     }
 }

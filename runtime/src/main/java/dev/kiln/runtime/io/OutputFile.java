@@ -34,8 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *     renames over the target. {@link #close} without a commit, and a JVM shutdown (SIGINT,
  *     SIGTERM), remove it.</li>
  * </ul>
- * Use: {@code try (OutputFile out = OutputFile.prepare(path, force, inputs)) { write out.partial();
- * out.commit(); }}.
+ * Use: {@code try (OutputFile out = OutputFile.prepare(path, force, inputs)) { out.writeAndCommit(() ->
+ * fill(out.partial())); }}.
  */
 public final class OutputFile implements AutoCloseable {
     /** Ends the name of every partial file. */
@@ -112,6 +112,23 @@ public final class OutputFile implements AutoCloseable {
     /** The partial file to write the bytes to: exists, empty, in the target's directory. */
     public Path partial() {
         return partial;
+    }
+
+    /**
+     * Runs {@code write}, which fills {@link #partial()}, then {@link #commit}s. A failure names
+     * the target, not the partial file, whose name means nothing to the user.
+     */
+    public void writeAndCommit(Runnable write) {
+        try {
+            write.run();
+        } catch (KilnException e) {
+            String message = e.getMessage();
+            if (message != null && message.contains(partial.toString())) {
+                throw new KilnException(message.replace(partial.toString(), requested.toString()), e);
+            }
+            throw e;
+        }
+        commit();
     }
 
     /**

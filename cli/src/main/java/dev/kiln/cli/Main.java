@@ -16,8 +16,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Entry point of the {@code kiln} command. Exit status: 0 on success, 1 on a user error (a
- * {@link KilnException}: one line {@code kiln: <message>} on stderr, the stack trace only with
- * {@code --verbose}), 2 on a usage error.
+ * {@link KilnException}, including standard output that cannot be written, or the JVM out of
+ * memory or faulting on a mapped file: one line {@code kiln: <message>} on stderr, the stack
+ * trace only with {@code --verbose}), 2 on a usage error (including a value out of range).
  */
 public final class Main {
     /** Exit status of a {@link KilnException}. */

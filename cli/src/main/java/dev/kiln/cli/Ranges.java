@@ -13,51 +13,51 @@ final class Ranges {
     private Ranges() {
     }
 
-    /** 0 or more. */
-    static final class NonNegative implements ITypeConverter<Integer> {
+    /** A whole number of at least {@code min}; the subclasses name the ranges. */
+    abstract static class AtLeast implements ITypeConverter<Integer> {
+        private final int min;
+        private final String problem;
+
+        AtLeast(int min, String problem) {
+            this.min = min;
+            this.problem = problem;
+        }
+
         @Override
         public Integer convert(String value) {
             int v = parseInt(value);
-            if (v < 0) {
-                throw new TypeConversionException(v + " is negative; it must be 0 or more");
+            if (v < min) {
+                throw new TypeConversionException(v + " " + problem);
             }
             return v;
+        }
+    }
+
+    /** 0 or more. */
+    static final class NonNegative extends AtLeast {
+        NonNegative() {
+            super(0, "is negative; it must be 0 or more");
         }
     }
 
     /** 1 or more. */
-    static final class Positive implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v = parseInt(value);
-            if (v < 1) {
-                throw new TypeConversionException(v + " is not a positive number; it must be 1 or more");
-            }
-            return v;
+    static final class Positive extends AtLeast {
+        Positive() {
+            super(1, "is not a positive number; it must be 1 or more");
         }
     }
 
     /** A count, or -1 for "no limit". */
-    static final class CountOrUnlimited implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v = parseInt(value);
-            if (v < -1) {
-                throw new TypeConversionException(v + " is out of range; it must be 0 or more, or -1 for no limit");
-            }
-            return v;
+    static final class CountOrUnlimited extends AtLeast {
+        CountOrUnlimited() {
+            super(-1, "is out of range; it must be 0 or more, or -1 for no limit");
         }
     }
 
     /** A perplexity chunk: 4 tokens or more (half of it is scored, the first is BOS). */
-    static final class ChunkLength implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v = parseInt(value);
-            if (v < 4) {
-                throw new TypeConversionException(v + " is too small; a chunk must be at least 4 tokens");
-            }
-            return v;
+    static final class ChunkLength extends AtLeast {
+        ChunkLength() {
+            super(4, "is too small; a chunk must be at least 4 tokens");
         }
     }
 

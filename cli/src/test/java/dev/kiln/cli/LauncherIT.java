@@ -164,7 +164,7 @@ class LauncherIT {
         Process p = start(List.of("setsid", "env", "--default-signal=INT,QUIT,TERM", KILN.toString(), "quantize",
                 input.toString(), out.toString(), "Q4_K", "-t", "1"));
         String group = "-" + p.pid();
-        Path partial = awaitPartialFile();
+        Path partial = awaitPartialFile(out);
         signal("STOP", group);
         boolean midWrite = Files.exists(partial) && !Files.exists(out);
         signal("INT", group);
@@ -180,7 +180,7 @@ class LauncherIT {
     void sigterm_to_the_launcher_during_synth_stops_java_and_leaves_no_partial_file() throws Exception {
         Path out = dir.resolve("synth.gguf");
         Process p = start(List.of(KILN.toString(), "synth", "--shape", "small", "--type", "Q4_K", "-t", "1", "-o", out.toString()));
-        awaitPartialFile();
+        awaitPartialFile(out);
         List<ProcessHandle> java = p.descendants().filter(h -> h.info().command().orElse("").endsWith("java")).toList();
         assertFalse(java.isEmpty(), "java runs under the launcher");
         p.destroy(); // SIGTERM to the launcher alone
@@ -245,7 +245,7 @@ class LauncherIT {
                 setsid "$KILN" quantize "$INPUT" "$DIR/disk/out.gguf" Q4_K -t 1 2> "$DIR/during.err" &
                 pid=$!
                 for i in $(seq 3000); do
-                  partial=$(ls -A "$DIR/disk" | grep kiln-partial || true)
+                  partial=$(ls -A "$DIR/disk" | grep '^\\.out\\.gguf\\.' || true)
                   [[ -n "$partial" && -s "$DIR/disk/$partial" ]] && break
                   sleep 0.01
                 done
@@ -297,12 +297,16 @@ class LauncherIT {
         return pb.start();
     }
 
-    /** Waits until a partial file exists in {@code dir} and has its full size (it is being filled). */
-    private Path awaitPartialFile() throws Exception {
+    /**
+     * Waits until the hidden file {@code output} is written through ({@code .NAME.*}, whatever
+     * the writer calls it) exists with its full size: the model is being filled.
+     */
+    private Path awaitPartialFile(Path output) throws Exception {
+        String prefix = "." + output.getFileName() + ".";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             try (Stream<Path> s = Files.list(dir)) {
-                Optional<Path> partial = s.filter(f -> f.getFileName().toString().endsWith(".kiln-partial")).findFirst();
+                Optional<Path> partial = s.filter(f -> f.getFileName().toString().startsWith(prefix)).findFirst();
                 if (partial.isPresent() && Files.size(partial.get()) > 0) {
                     return partial.get();
                 }

@@ -21,8 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class OptionRangesTest {
     private static final String STORIES = GenerateCommandTest.STORIES.toString();
 
+    @TempDir
+    Path dir;
+
     @TestFactory
     Stream<DynamicTest> out_of_range_values_are_refused_before_loading() {
+        String never = dir.resolve("never-written.gguf").toString();
         List<List<String>> cases = List.of(
                 List.of("generate", "-m", STORIES, "-p", "x", "--temp", "-1"),
                 List.of("generate", "-m", STORIES, "-p", "x", "--temp", "NaN"),
@@ -40,9 +44,9 @@ class OptionRangesTest {
                 List.of("perplexity", "-m", STORIES, "-f", STORIES, "--chunks", "-7"),
                 List.of("bench", "-m", STORIES, "-r", "0"),
                 List.of("bench", "-m", STORIES, "-p", "-1"),
-                List.of("quantize", STORIES, "/tmp/never-written.gguf", "Q8_0", "-t", "-1"),
-                List.of("synth", "--shape", "small", "--type", "Q8_0", "-o", "/tmp/never-written.gguf", "--std", "NaN"),
-                List.of("synth", "--shape", "small", "--type", "Q8_0", "-o", "/tmp/never-written.gguf", "--std", "-1"),
+                List.of("quantize", STORIES, never, "Q8_0", "-t", "-1"),
+                List.of("synth", "--shape", "small", "--type", "Q8_0", "-o", never, "--std", "NaN"),
+                List.of("synth", "--shape", "small", "--type", "Q8_0", "-o", never, "--std", "-1"),
                 List.of("check-plugin", STORIES, "--timeout", "0"));
         return cases.stream().map(args -> DynamicTest.dynamicTest(String.join(" ", args.subList(0, 1))
                 + " " + String.join(" ", args.subList(args.size() - 2, args.size())), () -> {
@@ -53,7 +57,7 @@ class OptionRangesTest {
                     assertTrue(run.err().contains(args.get(args.size() - 1) + " is ") || run.err().contains("'" + args.get(args.size() - 1) + "'"),
                             option + ": " + run);
                     assertFalse(run.err().contains("loaded"), "refused before loading: " + run);
-                    assertFalse(Files.exists(Path.of("/tmp/never-written.gguf")));
+                    assertFalse(Files.exists(Path.of(never)));
                 }));
     }
 
@@ -83,7 +87,7 @@ class OptionRangesTest {
     }
 
     @Test
-    void a_plugins_directory_that_does_not_exist_is_an_error(@TempDir Path dir) {
+    void a_plugins_directory_that_does_not_exist_is_an_error() {
         Path missing = dir.resolve("plugins-typo");
         KilnRun run = KilnRun.of("--plugins", missing.toString(), "plugins");
         assertEquals(1, run.status(), run::toString);
@@ -92,7 +96,7 @@ class OptionRangesTest {
 
     /** Finding 9: "no such file" was said of a directory, a FIFO or /dev/null. */
     @Test
-    void input_files_are_described_as_what_they_are(@TempDir Path dir) throws Exception {
+    void input_files_are_described_as_what_they_are() throws Exception {
         KilnRun directory = KilnRun.of("perplexity", "-m", STORIES, "-f", dir.toString());
         assertEquals("kiln: " + dir + " is a directory, not a file to read\n", directory.err());
         KilnRun jarDir = KilnRun.of("check-plugin", dir.toString());

@@ -6,6 +6,7 @@ module dev.kiln.runtime {
     exports dev.kiln.runtime.batch;
     exports dev.kiln.runtime.quantize;
     exports dev.kiln.runtime.synth;
+    exports dev.kiln.runtime.io;
 
     uses dev.kiln.api.format.ModelFormat;
     uses dev.kiln.api.quant.QuantType;

@@ -39,13 +39,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "The model file (default: the embedded stories260K).")
     Path model;
 
-    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", description = "Prompt tokens for pp; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", converter = Ranges.NonNegative.class, description = "Prompt tokens for pp; 0 skips it (default: ${DEFAULT-VALUE}).")
     int promptTokens = 512;
 
-    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Generated tokens for tg; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", converter = Ranges.NonNegative.class, description = "Generated tokens for tg; 0 skips it (default: ${DEFAULT-VALUE}).")
     int genTokens = 128;
 
-    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", converter = Ranges.Positive.class, description = "Measured rounds (default: ${DEFAULT-VALUE}).")
     int repetitions = 3;
 
     @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, load_ms, first_token_ms, "
@@ -54,9 +54,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
-        if (promptTokens < 0 || genTokens < 0 || repetitions < 1) {
-            throw new KilnException("-p and -n must be 0 or more and -r at least 1");
-        }
         if (promptTokens == 0 && genTokens == 0) {
             throw new KilnException("nothing to measure: -p and -n are both 0");
         }

@@ -56,11 +56,11 @@ final class ChatCommand implements Callable<Integer> {
                     + "(chatml when the model has none, as in llama.cpp).")
     String chatTemplate;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Most tokens per reply; -1 until the end of the turn or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = -1;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size for the whole conversation (default: the model's, at most 4096).")
     Integer contextSize;
 
@@ -70,9 +70,6 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = kiln.err();
         SamplingSettings settings = sampling.settings();
         int ctx = contextSize != null ? contextSize : 0;
-        if (contextSize != null && ctx < 1) {
-            throw new KilnException("-c must be at least 1, got " + ctx);
-        }
         ModelOptions options = compute.modelOptions(ctx).withChatTemplate(chatTemplate);
         try (KilnModel m = kiln.load(model, options)) {
             ChatTemplate template = m.chatTemplate();
@@ -84,6 +81,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             err.println("kiln: chat template " + template.name() + (settings.isGreedy() ? "" : ", seed " + settings.seed()));
             err.flush();
+            ContextSize.warnIfBeyondTrained(m.contextSize(), m.trainedContextLength(), err);
             KilnSession session = m.newSession();
             // one sampler for the whole conversation: its repetition-penalty window spans the turns, as llama-cli's does
             Conversation conversation = new Conversation(new Generator(session, m.tokenizer()), m.tokenizer(), template, system);

@@ -4,8 +4,8 @@ import dev.kiln.api.KilnException;
 import dev.kiln.conformance.Check;
 import dev.kiln.runtime.Plugin;
 import dev.kiln.runtime.PluginLoader;
+import dev.kiln.runtime.io.InputFiles;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +37,7 @@ final class CheckPluginCommand implements Callable<Integer> {
             description = "Vocabulary GGUF to build tokenizer plugins from (default: the fixture vocabularies and the default model).")
     List<Path> vocabularies = new ArrayList<>();
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Fail a check that runs longer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", converter = Ranges.Positive.class, description = "Fail a check that runs longer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 300;
 
     /** Outcome of one check. */
@@ -45,12 +45,7 @@ final class CheckPluginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (timeoutSeconds < 1) {
-            throw new KilnException("--timeout must be at least 1 second, got " + timeoutSeconds);
-        }
-        if (!Files.isRegularFile(jar)) {
-            throw new KilnException(jar + ": no such file");
-        }
+        InputFiles.requireRegular(jar);
         ModuleLayer layer = PluginLoader.layerOf(List.of(jar));
         List<Plugin> provided = PluginLoader.discover(layer);
         String modules = String.join(", ", layer.modules().stream().map(Module::getName).sorted().toList());

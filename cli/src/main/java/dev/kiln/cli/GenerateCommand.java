@@ -39,11 +39,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Tokens to generate; -1 until an end token or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = 128;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size (default: prompt + N, at most the model's context).")
     Integer contextSize;
 
@@ -58,11 +58,11 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = kiln.err();
         PrintWriter out = kiln.out();
         SamplingSettings settings = sampling.settings();
-        if (contextSize != null && contextSize < 1) {
-            throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
-        }
         try (KilnModel m = kiln.load(model, compute.modelOptions(contextSize == null ? 0 : contextSize))) {
             err.println("kiln: " + m.describe());
+            if (contextSize != null) {
+                ContextSize.warnIfBeyondTrained(contextSize, m.trainedContextLength(), err);
+            }
             if (!settings.isGreedy()) {
                 err.println("kiln: seed " + settings.seed());
             }

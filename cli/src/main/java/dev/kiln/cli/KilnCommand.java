@@ -2,11 +2,13 @@ package dev.kiln.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import dev.kiln.api.KilnException;
 import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.io.FileKind;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,16 +76,29 @@ public final class KilnCommand implements Runnable {
         return home().resolve("models").resolve("stories260K.gguf");
     }
 
-    /** The plugins directory: {@code --plugins}, else {@code kiln.plugins}, else {@code <home>/plugins}. */
+    /**
+     * The plugins directory: {@code --plugins}, else {@code kiln.plugins}, else {@code <home>/plugins}
+     * (which need not exist). A directory named by the option or the property must exist: a typo
+     * must not silently drop the plugins the user meant to load.
+     */
     public Path pluginsDirectory() {
         if (pluginsDir != null) {
-            return pluginsDir;
+            return requireDirectory(pluginsDir, "--plugins");
         }
         String property = System.getProperty(PLUGINS_PROPERTY);
         if (property != null && !property.isBlank()) {
-            return Path.of(property);
+            return requireDirectory(Path.of(property), "system property " + PLUGINS_PROPERTY);
         }
         return home().resolve("plugins");
+    }
+
+    private static Path requireDirectory(Path dir, String source) {
+        FileKind kind = FileKind.of(dir);
+        if (kind != FileKind.DIRECTORY) {
+            throw new KilnException("plugins directory " + dir + " (from " + source + ") "
+                    + (kind == FileKind.MISSING ? "does not exist" : "is " + kind.description() + ", not a directory"));
+        }
+        return dir;
     }
 
     /** Every plugin: built-in and from the plugins directory (discovered once). */

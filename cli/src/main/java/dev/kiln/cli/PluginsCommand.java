@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.BrokenPlugin;
 import dev.kiln.runtime.Plugin;
 import dev.kiln.runtime.Plugins;
 import java.io.PrintWriter;
@@ -9,9 +10,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln plugins}: every discovered plugin, one line each: kind, name, module, jar. */
+/**
+ * {@code kiln plugins}: every discovered plugin, one line each: kind, name, module, jar; then
+ * each plugin jar that was skipped, as {@code broken - - JAR: REASON}.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = "List every plugin found: kind, name, module and jar, one per line.")
+        description = "List every plugin found: kind, name, module and jar, one per line; then any plugin jar skipped as broken.")
 final class PluginsCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,6 +34,10 @@ final class PluginsCommand implements Callable<Integer> {
         for (Plugin p : all) {
             out.println(pad(p.kind().label(), kindWidth) + "  " + pad(p.name(), nameWidth) + "  "
                     + pad(p.module(), moduleWidth) + "  " + p.location());
+        }
+        for (BrokenPlugin b : plugins.broken()) {
+            out.println(pad("broken", kindWidth) + "  " + pad("-", nameWidth) + "  " + pad("-", moduleWidth) + "  "
+                    + b.jar() + ": " + b.reason());
         }
         out.flush();
         return 0;

@@ -1,3 +1,5 @@
+// Guice 7 has no module-info, only an Automatic-Module-Name: requiring it is deliberate
+@SuppressWarnings("requires-automatic")
 module dev.kiln.cli {
     requires java.logging;
     requires java.management; // kiln bench: peak heap

@@ -9,6 +9,8 @@
 # is a hang finding (default 10). TARGET is a name from the list below (default: all).
 # Extra mvn options: MVN_ARGS (e.g. MVN_ARGS=-o). Logs: target/fuzz-long/TARGET.log.
 #
+# libFuzzer flags reach Jazzer's JUnit integration only as the configuration parameters
+# jazzer.internal.arg.N (argv0 first); a JUnit timeout would instead fail the whole fuzzing run.
 # Jazzer keeps going after a finding (up to 100 distinct ones) and saves each input into the
 # target's Inputs folder under src/test/resources (crash-<sha1>, timeout-<sha1>), which makes it
 # a regression test of the next `mvn verify`: fix the code, rename the file to say what it is,
@@ -80,7 +82,7 @@ for t in "${selected[@]}"; do
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$duration" JAZZER_KEEP_GOING=100 \
     mvn -B ${MVN_ARGS:-} -pl "$module" surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Dkiln.test.jvmArgs="-Xmx1g -XX:-OmitStackTraceInFastThrow" \
-      -Djunit.jupiter.execution.timeout.testtemplate.method.default="${timeout}s" \
+      -Djazzer.internal.arg.0=fuzz-long -Djazzer.internal.arg.1=-timeout="$timeout" \
       > "$log" 2>&1 || status=$?
   secs=$(( $(date +%s) - start ))
   runs="$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 inputs in \2 s/p' "$log" | tail -1)"

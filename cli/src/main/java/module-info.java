@@ -5,7 +5,6 @@ module dev.kiln.cli {
     requires java.management; // kiln bench: peak heap
     requires dev.kiln.api;
     requires dev.kiln.runtime;
-    requires dev.kiln.conformance; // kiln check-plugin
     requires info.picocli;
     requires com.google.guice;
     requires jakarta.inject; // Guice's API types; an explicit module, so not resolved through the automatic Guice

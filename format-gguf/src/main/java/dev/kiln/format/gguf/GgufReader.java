@@ -225,7 +225,8 @@ public final class GgufReader {
         if (v == null) {
             return GgufFormat.DEFAULT_ALIGNMENT;
         }
-        if (!v.type().isInteger()) {
+        if (v.type() != ValueType.UINT32) {
+            // llama.cpp reads it with gguf_get_val_u32 (any other type aborts it), and GgufWriter writes UINT32 only
             throw in.error(at, GgufFormat.ALIGNMENT_KEY + " is " + v.type() + ", expected UINT32");
         }
         long a = v.asLong();

@@ -25,6 +25,7 @@ TARGETS=(
   "tokenizer-spm   tokenizer-bpe  dev.kiln.tokenizer.bpe.TokenizerFuzzTest#llamaSpm"
   "tokenizer-gpt2  tokenizer-bpe  dev.kiln.tokenizer.bpe.TokenizerFuzzTest#gpt2"
   "tokenizer-llama3 tokenizer-bpe dev.kiln.tokenizer.bpe.TokenizerFuzzTest#llama3"
+  "tokenizer-vocab tokenizer-bpe  dev.kiln.tokenizer.bpe.VocabularyFuzzTest#buildAndTokenize"
   "chat-template   runtime        dev.kiln.runtime.generate.ChatTemplateFuzzTest#applyTemplate"
 )
 # to come: the server's request parsing, once the server exists

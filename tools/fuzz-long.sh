@@ -9,6 +9,8 @@
 # is a hang finding (default 10). TARGET is a name from the list below (default: all).
 # Extra mvn options: MVN_ARGS (e.g. MVN_ARGS=-o). Logs: target/fuzz-long/TARGET.log.
 #
+# jazzer.hooks=true: the build turns Jazzer's agent off for the regression runs of mvn verify,
+# but fuzzing needs its coverage instrumentation.
 # libFuzzer flags reach Jazzer's JUnit integration only as the configuration parameters
 # jazzer.internal.arg.N (argv0 first); a JUnit timeout would instead fail the whole fuzzing run.
 # Jazzer keeps going after a finding (up to 100 distinct ones) and saves each input into the
@@ -82,7 +84,7 @@ for t in "${selected[@]}"; do
   # shellcheck disable=SC2086
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$duration" JAZZER_KEEP_GOING=100 \
     mvn -B ${MVN_ARGS:-} -pl "$module" surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Dkiln.test.jvmArgs="-Xmx1g -XX:-OmitStackTraceInFastThrow" \
+      -Djazzer.hooks=true -Dkiln.test.jvmArgs="-Xmx1g -XX:-OmitStackTraceInFastThrow" \
       -Djazzer.internal.arg.0=fuzz-long -Djazzer.internal.arg.1=-timeout="$timeout" \
       > "$log" 2>&1 || status=$?
   secs=$(( $(date +%s) - start ))

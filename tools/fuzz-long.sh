@@ -6,7 +6,7 @@
 #   tools/fuzz-long.sh [-d DURATION] [-t SECONDS] [TARGET...]
 #
 # DURATION is Jazzer's (e.g. 10m, 1h; default 10m). -t: an input running longer than SECONDS
-# is a hang finding (default 10). TARGET is a name from the list below (default: all).
+# is a hang finding (default 10). TARGET: a name from the list in this script (default: all).
 # Extra mvn options: MVN_ARGS (e.g. MVN_ARGS=-o). Logs: target/fuzz-long/TARGET.log.
 #
 # jazzer.hooks=true: the build turns Jazzer's agent off for the regression runs of mvn verify,
@@ -38,7 +38,7 @@ while getopts "d:t:h" opt; do
   case $opt in
     d) duration=$OPTARG ;;
     t) timeout=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d'; echo 'targets:'; printf '  %s\n' "${TARGETS[@]}"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))

@@ -69,7 +69,7 @@ public final class Main {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         int status;
-        try (Warnings warnings = Warnings.to(err)) {
+        try (Warnings _ = Warnings.to(err)) {
             CommandLine cl = commandLine();
             cl.setOut(out);
             cl.setErr(err);

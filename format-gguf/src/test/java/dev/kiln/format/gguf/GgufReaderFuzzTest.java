@@ -10,6 +10,7 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.format.ModelFormatException;
 import dev.kiln.api.format.TensorInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -87,6 +88,11 @@ class GgufReaderFuzzTest {
 
     private static void rewriteAndCompare(GgufFile file) {
         Path copy = dir.resolve("copy.gguf");
+        try {
+            Files.deleteIfExists(copy); // a writer fills only a new or empty file; the previous input's copy goes
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         GgufWriter writer = new GgufWriter(copy);
         writer.putAll(file.metadata());
         for (TensorInfo t : file.tensors()) {

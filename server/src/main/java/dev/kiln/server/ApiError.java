@@ -101,20 +101,23 @@ final class ApiError extends RuntimeException {
         return new ApiError(500, "server_error", message, null, "internal_error");
     }
 
-    /** {@code text} on one line, cut to a length fit for an error message. */
+    /** {@code text} on one line (control characters spelled out), cut to at most about 80 characters. */
     static String quote(String text) {
         if (text == null) {
             return "null";
         }
         StringBuilder sb = new StringBuilder();
-        text.codePoints().limit(QUOTE_LIMIT).forEach(c -> {
+        int i = 0;
+        while (i < text.length() && sb.length() < QUOTE_LIMIT) {
+            int c = text.codePointAt(i);
             if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
                 sb.append(String.format("\\u%04x", c));
             } else {
                 sb.appendCodePoint(c);
             }
-        });
-        if (text.codePointCount(0, text.length()) > QUOTE_LIMIT) {
+            i += Character.charCount(c);
+        }
+        if (i < text.length()) {
             sb.append('…');
         }
         return sb.toString();

@@ -31,7 +31,8 @@ public class ServeLoad {
     private static final Pattern USAGE = Pattern.compile("\"completion_tokens\"\\s*:\\s*(\\d+)");
     private static final Pattern TEXT = Pattern.compile("\"(text|content)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)+)\"");
 
-    record Result(long tokens, double ttftMillis, double seconds) {
+    /** One request: its tokens, its time to first token, its length, and whether it was its client's first. */
+    record Result(long tokens, double ttftMillis, double seconds, boolean first) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,8 +73,10 @@ public class ServeLoad {
         for (int i = 0; i < warmup; i++) {
             one(http, request);
         }
-        System.out.printf(Locale.ROOT, "%-8s %7s %9s %10s %11s %11s %11s%n", "server", "streams", "requests",
-                "tokens", "agg tok/s", "TTFT p50", "TTFT p99");
+        // TTFT over all requests, and over the requests after each client's first: the first ones of a
+        // phase arrive together (a burst, prefilled one after another), the later ones as others finish
+        System.out.printf(Locale.ROOT, "%-8s %7s %9s %10s %11s %11s %11s %14s%n", "server", "streams", "requests",
+                "tokens", "agg tok/s", "TTFT p50", "TTFT p99", "later p50/p99");
         for (String s : streams.split(",")) {
             int n = Integer.parseInt(s.trim());
             List<Result> results = Collections.synchronizedList(new ArrayList<>());
@@ -84,7 +87,8 @@ public class ServeLoad {
                 for (int c = 0; c < n; c++) {
                     done.add(clients.submit(() -> {
                         for (int r = 0; r < perClient; r++) {
-                            results.add(one(http, request));
+                            Result one = one(http, request);
+                            results.add(new Result(one.tokens(), one.ttftMillis(), one.seconds(), r == 0));
                         }
                         return null;
                     }));
@@ -96,8 +100,10 @@ public class ServeLoad {
             double wall = (System.nanoTime() - t0) / 1e9;
             long tokens = results.stream().mapToLong(Result::tokens).sum();
             List<Double> ttft = results.stream().map(Result::ttftMillis).sorted().toList();
-            System.out.printf(Locale.ROOT, "%-8s %7d %9d %10d %11.1f %9.0f ms %9.0f ms%n", label, n, results.size(),
-                    tokens, tokens / wall, percentile(ttft, 50), percentile(ttft, 99));
+            List<Double> later = results.stream().filter(r -> !r.first()).map(Result::ttftMillis).sorted().toList();
+            System.out.printf(Locale.ROOT, "%-8s %7d %9d %10d %11.1f %9.0f ms %9.0f ms %6.0f/%.0f ms%n", label, n,
+                    results.size(), tokens, tokens / wall, percentile(ttft, 50), percentile(ttft, 99),
+                    percentile(later, 50), percentile(later, 99));
         }
     }
 
@@ -129,7 +135,7 @@ public class ServeLoad {
             }
         }
         long end = System.nanoTime();
-        return new Result(usage >= 0 ? usage : chunks, ((first < 0 ? end : first) - t0) / 1e6, (end - t0) / 1e9);
+        return new Result(usage >= 0 ? usage : chunks, ((first < 0 ? end : first) - t0) / 1e6, (end - t0) / 1e9, false);
     }
 
     private static double percentile(List<Double> sorted, int p) {

@@ -4,7 +4,6 @@ module dev.kiln.cli {
     requires dev.kiln.api;
     requires dev.kiln.runtime;
     requires dev.kiln.server; // kiln serve
-    requires jdk.unsupported; // kiln serve: sun.misc.Signal, so SIGTERM stops the server gracefully with status 0
     requires dev.kiln.conformance; // kiln check-plugin
     requires info.picocli;
     requires com.google.guice;

@@ -10,7 +10,10 @@ import dev.kiln.server.ServerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,12 +21,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import sun.misc.Signal;
 
 /**
  * {@code kiln serve}: the OpenAI-compatible HTTP server ({@link KilnServer}) on one model. Logs go
  * to stderr; stdout stays empty. SIGTERM or SIGINT stops it gracefully (running streams end
- * cleanly) and the command exits 0.
+ * cleanly) and the command exits 0: the JVM's shutdown hook stops the server, lets the command
+ * finish, then ends the JVM with status 0 (a JVM ended by a signal would otherwise exit 143 or 130).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible HTTP API (chat and text completions, streamed or whole).")
@@ -36,6 +39,8 @@ final class ServeCommand implements Callable<Integer> {
      * line. Held in a field because java.util.logging keeps loggers weakly.
      */
     private static final Logger HELIDON_LOG = Logger.getLogger("io.helidon");
+    /** How long a signal's shutdown waits for the command to close the model and print its last line. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     @ParentCommand
     KilnCommand kiln;
@@ -92,15 +97,23 @@ final class ServeCommand implements Callable<Integer> {
 
         // listen first: a port in use fails at once, and /health says 503 while the model loads
         KilnServer server = KilnServer.start(options);
+        AtomicBoolean finished = new AtomicBoolean();
         AtomicBoolean signalled = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (signalled.compareAndSet(false, true)) {
-                Thread.ofPlatform().name("kiln-serve-stop").start(server::stop);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("kiln-serve-stop").unstarted(() -> {
+            if (finished.get()) {
+                return; // the command ended on its own and exits with its own status
             }
-        };
-        Signal.handle(new Signal("TERM"), s -> stop.run());
-        Signal.handle(new Signal("INT"), s -> stop.run());
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(server::stop)); // any other way out
+            signalled.set(true); // SIGTERM, SIGINT: stop gracefully, let the command say so, exit 0
+            server.stop();
+            try {
+                done.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            err.flush();
+            Runtime.getRuntime().halt(0);
+        }));
         err.println("kiln: listening on " + server.uri() + ", loading the model...");
         err.flush();
 
@@ -129,6 +142,8 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         } finally {
             server.stop();
+            finished.set(!signalled.get());
+            done.countDown();
         }
         return 0;
     }

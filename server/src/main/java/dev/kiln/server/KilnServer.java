@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,11 +90,23 @@ public final class KilnServer implements AutoCloseable {
      * @throws KilnException if the address cannot be bound (in use, not local, not permitted)
      */
     public static KilnServer start(ServerOptions options) {
+        String where = options.host() + ":" + options.port();
+        if (options.port() != 0) {
+            // Helidon logs a failed bind with a stack trace and returns; try the address first for a one-line error
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(options.host(), options.port()));
+            } catch (IOException | RuntimeException e) {
+                throw new KilnException("cannot listen on " + where + ": " + rootMessage(e), e);
+            }
+        }
         KilnServer server = new KilnServer(options);
         try {
             server.web.start();
         } catch (RuntimeException e) {
-            throw new KilnException("cannot listen on " + options.host() + ":" + options.port() + ": " + rootMessage(e), e);
+            throw new KilnException("cannot listen on " + where + ": " + rootMessage(e), e);
+        }
+        if (!server.web.isRunning()) {
+            throw new KilnException("cannot listen on " + where + " (see the log above)");
         }
         return server;
     }

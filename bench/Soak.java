@@ -3,8 +3,9 @@
  * for SECONDS, each looping over a mix of well-formed streaming and whole requests, streams it
  * aborts part-way, and malformed requests. Counts failures of well-formed requests (any status
  * but 200 and 429, a stream without [DONE]), 429s, 5xx answers to malformed input; samples the
- * server's resident memory (VmRSS of --pid) every 10 s; at the end waits for /metrics to show
- * no active slot. Exit status 1 if a well-formed request failed, a malformed one got a 5xx, or a
+ * server's resident memory (VmRSS of --pid) every 10 s, and the heap still in use after a full GC
+ * at 60 s and at the end (jcmd), which is what a leak would grow; at the end waits for /metrics
+ * to show no active slot. Exit status 1 if a well-formed request failed, a malformed one got a 5xx, or a
  * slot stayed active. A single-file program run through bench/soak.
  */
 
@@ -36,6 +37,7 @@ public class Soak {
     static final AtomicLong malformed5xx = new AtomicLong();
     static final AtomicLong tokens = new AtomicLong();
     static final List<String> failures = new ArrayList<>();
+    static long liveAtWarmup = -1;
 
     static final String[] PROMPTS = {"Once upon a time", "Lily and Ben went to the park", "The little dog", "One day"};
     static final String[] MALFORMED = {
@@ -71,7 +73,12 @@ public class Soak {
                 });
             }
             long t0 = System.nanoTime();
+            boolean warmed = false;
             while (System.nanoTime() < end) {
+                if (!warmed && System.nanoTime() - t0 > 60_000_000_000L) {
+                    warmed = true;
+                    liveAtWarmup = liveHeapKiB(pid);
+                }
                 Thread.sleep(Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
                 long r = rssKiB(pid);
                 rss.add(r);
@@ -91,6 +98,7 @@ public class Soak {
             }
             Thread.sleep(100);
         }
+        long liveAtEnd = liveHeapKiB(pid);
         int warm = Math.min(rss.size() - 1, 3); // after the first 30 s
         long min = rss.subList(warm, rss.size()).stream().mapToLong(Long::longValue).min().orElse(0);
         long max = rss.subList(warm, rss.size()).stream().mapToLong(Long::longValue).max().orElse(0);
@@ -100,6 +108,8 @@ public class Soak {
                 malformed5xx.get(), active);
         System.out.printf(Locale.ROOT, "soak: resident memory after warm-up (from %d s): %.1f..%.1f MiB, at the end %.1f MiB%n",
                 warm * 10, min / 1024.0, max / 1024.0, rss.getLast() / 1024.0);
+        System.out.printf(Locale.ROOT, "soak: live heap after a full GC: %.1f MiB at 60 s, %.1f MiB at the end%n",
+                liveAtWarmup / 1024.0, liveAtEnd / 1024.0);
         synchronized (failures) {
             failures.stream().limit(10).forEach(f -> System.out.println("soak: failure: " + f));
         }
@@ -197,6 +207,26 @@ public class Soak {
     static HttpRequest post(String url, String path, String body) {
         return HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** The heap in use right after a full GC of process {@code pid} (jcmd GC.run, GC.heap_info): what is really live. */
+    static long liveHeapKiB(long pid) {
+        try {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String info = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            long used = 0;
+            for (var m = java.util.regex.Pattern.compile("^\\S.*?total \\d+K, used (\\d+)K", java.util.regex.Pattern.MULTILINE)
+                    .matcher(info); m.find(); ) {
+                used += Long.parseLong(m.group(1));
+            }
+            return used;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     static long rssKiB(long pid) {

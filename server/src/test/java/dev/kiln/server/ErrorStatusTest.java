@@ -175,26 +175,29 @@ class ErrorStatusTest {
 
     @Test
     void a_full_queue_is_429_with_retry_after() throws Exception {
-        // the only slot runs an endless generation (its stream stays open); the queue takes none
-        HttpRequest endless = HttpRequest.newBuilder(server.uri().resolve("/v1/completions"))
-                .header("Authorization", AUTH)
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"prompt\": \"Once\", \"max_tokens\": -1, \"stream\": true, \"temperature\": 1, \"seed\": 1}"))
-                .build();
-        HttpResponse<InputStream> running = TestServers.HTTP.send(endless, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = running.body()) {
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            assertTrue(reader.readLine().startsWith("data: "), "the first request is generating");
-            HttpResponse<String> refused = post(server, "/v1/completions", "{\"prompt\": \"Once\", \"max_tokens\": 2}",
-                    "Authorization", AUTH);
-            assertError(refused, 429, "rate_limit_exceeded", null);
-            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
+        // its own server: one slot of 8192 tokens, no waiting queue; the slot runs an endless
+        // generation (thousands of tokens) whose stream stays open while the second request comes
+        try (KilnServer busy = KilnServer.start(model, TestServers.options()
+                .withBatch(new BatchOptions(1, 8192, 0, BatchOptions.DEFAULT_PREFILL_CHUNK)))) {
+            HttpRequest endless = HttpRequest.newBuilder(busy.uri().resolve("/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\": \"Once\", \"max_tokens\": -1, \"stream\": true, \"temperature\": 1, \"seed\": 1}"))
+                    .build();
+            HttpResponse<InputStream> running = TestServers.HTTP.send(endless, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = running.body()) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                assertTrue(reader.readLine().startsWith("data: "), "the first request is generating");
+                HttpResponse<String> refused = post(busy, "/v1/completions", "{\"prompt\": \"Once\", \"max_tokens\": 2}");
+                assertError(refused, 429, "rate_limit_exceeded", null);
+                assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
+            }
+            // closing the stream cancels the request and frees the slot
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (busy.stats().orElseThrow().activeSlots() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, busy.stats().orElseThrow().activeSlots());
+            assertEquals(1, busy.stats().orElseThrow().rejected());
         }
-        // closing the stream cancels the request and frees the slot
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (server.stats().orElseThrow().activeSlots() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, server.stats().orElseThrow().activeSlots());
     }
 }

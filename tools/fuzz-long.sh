@@ -29,8 +29,8 @@ TARGETS=(
   "tokenizer-llama3 tokenizer-bpe dev.kiln.tokenizer.bpe.TokenizerFuzzTest#llama3"
   "tokenizer-vocab tokenizer-bpe  dev.kiln.tokenizer.bpe.VocabularyFuzzTest#buildAndTokenize"
   "chat-template   runtime        dev.kiln.runtime.generate.ChatTemplateFuzzTest#applyTemplate"
+  "request-parse   server         dev.kiln.server.RequestParsingFuzzTest#parse"
 )
-# to come: the server's request parsing, once the server exists
 
 duration=10m
 timeout=10

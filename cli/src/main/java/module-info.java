@@ -8,6 +8,7 @@ module dev.kiln.cli {
     // unused by the cli itself: keeps the plugin toolkit in the boot layer, so a plugin jar
     // dropped into plugins/ (its own layer over the boot layer) may require it
     requires dev.kiln.toolkit;
+    requires dev.kiln.server; // kiln serve
     requires info.picocli;
     requires com.google.guice;
     requires jakarta.inject; // Guice's API types; an explicit module, so not resolved through the automatic Guice

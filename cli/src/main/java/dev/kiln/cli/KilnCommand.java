@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             PerplexityCommand.class,
             BenchCommand.class,
             SynthCommand.class,
+            ServeCommand.class,
         })
 public final class KilnCommand implements Runnable {
     /** System property with the Kiln installation directory (set by the launcher). */

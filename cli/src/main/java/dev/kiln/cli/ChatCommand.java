@@ -80,7 +80,8 @@ final class ChatCommand implements Callable<Integer> {
                 throw new KilnException("-c must be at least 1, got " + ctx);
             }
             Session session = loaded.model.newSession(ctx);
-            Conversation conversation = new Conversation(new Generator(session, tokenizer, new Sampler(settings)),
+            Sampler sampler = new Sampler(settings); // one random stream across the turns
+            Conversation conversation = new Conversation(new Generator(session, tokenizer),
                     tokenizer, template, system);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             boolean interactive = System.console() != null && System.console().isTerminal();
@@ -97,7 +98,7 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                Completion stats = conversation.reply(line, new GenerationOptions(tokens, List.of(), false), reply);
+                Completion stats = conversation.reply(line, sampler, new GenerationOptions(tokens, List.of(), false), reply);
                 out.println();
                 out.flush();
                 if (kiln.verbose()) {

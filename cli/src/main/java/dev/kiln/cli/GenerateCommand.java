@@ -68,8 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
                 err.println("kiln: seed " + settings.seed());
             }
             err.flush();
-            Generator generator = new Generator(session, loaded.tokenizer, new Sampler(settings));
-            Completion stats = generator.generate(ids, new GenerationOptions(tokens, stops, special),
+            Generator generator = new Generator(session, loaded.tokenizer);
+            Completion stats = generator.generate(ids, new Sampler(settings), new GenerationOptions(tokens, stops, special),
                     new WriterOutputStream(kiln.out()));
             kiln.out().flush();
             // stdout holds exactly the continuation; the newline that ends the terminal line goes to stderr

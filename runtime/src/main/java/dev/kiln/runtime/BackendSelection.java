@@ -6,8 +6,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -15,6 +19,11 @@ import java.util.stream.Collectors;
  * {@value #PROPERTY}, else by the environment variable {@value #ENV}, else the supported backend
  * with the highest {@link Backend#preference()}. Like Druid's PolyBind, the choice is a config
  * value looked up in a map of named options, and an unknown value fails with the known ones.
+ *
+ * <p>When no backend is named and a preferred one cannot run here (the {@code vector} backend on
+ * a class path without {@code --add-modules jdk.incubator.vector}, as in a Spark executor), the
+ * next one is chosen and a warning says why, once per JVM: the job runs, slower, and the log
+ * tells how to make it fast.
  */
 public final class BackendSelection {
     /** System property naming the backend. */
@@ -22,9 +31,20 @@ public final class BackendSelection {
     /** Environment variable naming the backend. */
     public static final String ENV = "KILN_BACKEND";
 
+    private static final System.Logger LOG = System.getLogger(BackendSelection.class.getName());
+    /** Fallbacks already warned about in this JVM ("skipped->chosen"): a model loaded per task must not warn per task. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     private final Map<String, Backend> byName = new TreeMap<>();
+    private final Consumer<String> warnings;
 
     public BackendSelection(Collection<Backend> backends) {
+        this(backends, message -> LOG.log(System.Logger.Level.WARNING, message));
+    }
+
+    /** A selection that reports a fallback to {@code warnings} (once per JVM and pair of backends). */
+    BackendSelection(Collection<Backend> backends, Consumer<String> warnings) {
+        this.warnings = Objects.requireNonNull(warnings, "warnings is null");
         for (Backend b : backends) {
             Backend previous = byName.putIfAbsent(b.name().toLowerCase(Locale.ROOT), b);
             if (previous != null) {
@@ -75,12 +95,21 @@ public final class BackendSelection {
         if (byName.isEmpty()) {
             throw new KilnException("no backend plugin found");
         }
-        return byName.values().stream()
+        Backend chosen = byName.values().stream()
                 .filter(b -> b.unsupportedReason().isEmpty())
                 .max(Comparator.comparingInt(Backend::preference))
                 .orElseThrow(() -> new KilnException("no backend can run here: " + byName.values().stream()
                         .map(b -> b.name() + " (" + b.unsupportedReason().orElse("?") + ")")
                         .collect(Collectors.joining(", "))));
+        for (Backend skipped : byName.values()) {
+            Optional<String> reason = skipped.unsupportedReason();
+            if (skipped.preference() > chosen.preference() && reason.isPresent()
+                    && WARNED.add(skipped.name() + "->" + chosen.name())) {
+                warnings.accept("backend '" + skipped.name() + "' cannot run here: " + reason.get()
+                        + "; using '" + chosen.name() + "' instead");
+            }
+        }
+        return chosen;
     }
 
     private static boolean present(String s) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.Compute;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -62,5 +63,30 @@ class BackendSelectionTest {
     void no_backends_is_a_clear_error() {
         KilnException e = assertThrows(KilnException.class, () -> new BackendSelection(List.of()).choose(null, null, null));
         assertTrue(e.getMessage().contains("no backend"), e.getMessage());
+    }
+
+    @Test
+    void a_preferred_backend_that_cannot_run_is_skipped_with_one_warning_per_jvm() {
+        // names of their own: the warning is once per JVM, so other tests must not have used them
+        Backend fallback = new FakeBackend("fallback-once", 5, null);
+        Backend missing = new FakeBackend("simd-once", 50, "module jdk.incubator.vector is not available");
+        List<String> warnings = new ArrayList<>();
+        BackendSelection first = new BackendSelection(List.of(fallback, missing), warnings::add);
+        assertEquals(fallback, first.choose(null, null, null));
+        assertEquals(fallback, first.choose(null, null, null));
+        assertEquals(fallback, new BackendSelection(List.of(fallback, missing), warnings::add).choose(null, null, null));
+        assertEquals(List.of("backend 'simd-once' cannot run here: module jdk.incubator.vector is not available;"
+                + " using 'fallback-once' instead"), warnings);
+    }
+
+    @Test
+    void nothing_is_said_when_the_preferred_backend_runs_or_one_is_named() {
+        List<String> warnings = new ArrayList<>();
+        Backend low = new FakeBackend("low-quiet", 1, null);
+        Backend lowerUnsupported = new FakeBackend("unsupported-quiet", 0, "never here");
+        Backend higherUnsupported = new FakeBackend("high-quiet", 9, "not here");
+        assertEquals(low, new BackendSelection(List.of(low, lowerUnsupported), warnings::add).choose(null, null, null));
+        assertEquals(low, new BackendSelection(List.of(low, higherUnsupported), warnings::add).choose("low-quiet", null, null));
+        assertEquals(List.of(), warnings);
     }
 }

@@ -66,6 +66,11 @@ public final class ExecutorModels {
         return MODELS.size();
     }
 
+    /** The backends of the models held now, sorted. */
+    static String backends() {
+        return String.join(",", MODELS.values().stream().map(m -> m.model().backendName()).sorted().toList());
+    }
+
     /** Unloads every model of this JVM; rows still being generated fail. The next use loads again. */
     public static void releaseAll() {
         List<ExecutorModel> models = new ArrayList<>();

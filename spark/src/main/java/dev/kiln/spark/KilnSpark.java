@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
 import java.util.WeakHashMap;
+import org.apache.spark.JobArtifactSet;
+import org.apache.spark.JobArtifactState;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
@@ -150,15 +152,33 @@ public final class KilnSpark {
     }
 
     /**
-     * Ships the model at {@code local} with the job ({@code SparkContext.addFile}); executors fetch
-     * it once each. The same as {@code spark-submit --files}.
+     * Ships the model at {@code local} with the jobs of {@code spark}'s session, as
+     * {@code spark-submit --files} does for a whole application; each executor fetches it once.
+     *
+     * <p>Spark 4 isolates files added to a running application per SQL session
+     * ({@code spark.sql.artifact.isolation.enabled}): the file is added to this session, where
+     * its Dataset and SQL jobs fetch it, and to the application, where RDD jobs and the driver's
+     * {@link org.apache.spark.SparkFiles} find it.
      */
     public static ModelSource shipModel(SparkSession spark, Path local) {
         if (!Files.isRegularFile(local)) {
             throw new KilnException(local + ": no such file");
         }
-        spark.sparkContext().addFile(local.toAbsolutePath().toString());
-        return ModelSource.shipped(local.getFileName().toString());
+        String path = local.toAbsolutePath().toString();
+        SparkContext sc = spark.sparkContext();
+        sc.addFile(path);
+        String session = null;
+        if (spark instanceof org.apache.spark.sql.classic.SparkSession classic) {
+            JobArtifactState state = classic.artifactManager().state();
+            if (state != null) {
+                JobArtifactSet.withActiveJobArtifactState(state, () -> {
+                    sc.addFile(path);
+                    return null;
+                });
+                session = state.uuid();
+            }
+        }
+        return new ModelSource(local.getFileName().toString(), true, session);
     }
 
     /**

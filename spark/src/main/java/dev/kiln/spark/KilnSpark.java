@@ -41,7 +41,7 @@ import org.apache.spark.sql.types.StructType;
  * <p>Each executor JVM loads the model once, on first use, and shares it between its tasks; its
  * compute threads are the executor's cores. The rows of all its tasks are generated together in
  * one {@link dev.kiln.runtime.batch.BatchScheduler}: every decode step runs the next token of all
- * running rows in one pass over the weights. {@link #generate} keeps {@code slots} rows of each
+ * running rows in one pass over the weights. {@link #generate} keeps twice {@code slots} rows of each
  * task in flight; the SQL function evaluates one row per call, so there the batch is the rows of
  * the tasks running at once (one per core).
  *

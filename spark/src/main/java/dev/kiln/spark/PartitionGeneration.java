@@ -12,8 +12,8 @@ import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * {@link KilnSpark#generate}'s work on one partition: the rows go to the executor's shared model
- * {@code slots} at a time (the task keeps that many in flight, so the batch stays full while it
- * waits for the oldest) and come out in their input order, each with its text and error (or its
+ * with twice {@code slots} in flight (the rows come out in their input order, so while the task
+ * waits for its oldest row the ones behind it keep every slot busy), each with its text and error (or its
  * {@link RowResult} struct). Rows still in flight when the task ends early (a {@code limit}, a
  * failure, a kill) are cancelled.
  */
@@ -84,9 +84,9 @@ final class PartitionGeneration implements MapPartitionsFunction<Row, Row> {
             return output(head.row(), r);
         }
 
-        /** Submits input rows until {@code slots} are in flight or the input ends. */
+        /** Submits input rows until twice {@code slots} are in flight or the input ends. */
         private void fill() {
-            while (inFlight.size() < settings.slots() && input.hasNext()) {
+            while (inFlight.size() < 2 * settings.slots() && input.hasNext()) {
                 Row row = input.next();
                 Long key = keyIndex < 0 || row.isNullAt(keyIndex) ? null : ((Number) row.get(keyIndex)).longValue();
                 inFlight.add(new InFlight(row, key, submit(row, key)));

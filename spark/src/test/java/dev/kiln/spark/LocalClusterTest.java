@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Spark's {@code local-cluster} mode: a master and two workers in this JVM, each worker starting
  * an executor in a JVM of its own (one core each), as on a real cluster. The model reaches the
  * executors as {@code spark-submit --files} ships it ({@code spark.files}) and through
- * {@link KilnSpark#shipModel}; the rows' texts are the library's; each executor loads a model once.
+ * {@link KilnSpark#shipModel}; the rows' texts are the library's; each executor loads a model once,
+ * on the vector backend with no JVM option of ours (Spark adds its {@code JavaModuleOptions}, which
+ * include {@code --add-modules=jdk.incubator.vector}, to the executors' options).
  */
 class LocalClusterTest {
     static final Path Q8 = FIXTURES.resolve("models/stories260K-Q8_0.gguf");
@@ -51,7 +53,6 @@ class LocalClusterTest {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13") // else the launcher looks for a Spark build
-                .config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector")
                 .config("spark.files", STORIES.toAbsolutePath().toString()) // what spark-submit --files sets
                 .getOrCreate();
         try {

@@ -3,6 +3,7 @@ package dev.kiln.spark;
 import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.ModelOptions;
+import dev.kiln.runtime.batch.BatchStats;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,16 @@ public final class ExecutorModels {
     /** How many models this JVM holds now. */
     public static int loaded() {
         return MODELS.size();
+    }
+
+    /** Rows running or waiting in this JVM's schedulers now. */
+    static int rowsInProgress() {
+        int n = 0;
+        for (ExecutorModel m : MODELS.values()) {
+            BatchStats s = m.scheduler().stats();
+            n += s.activeSlots() + s.queued();
+        }
+        return n;
     }
 
     /** The backends of the models held now, sorted. */

@@ -22,6 +22,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -31,6 +36,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -222,6 +228,33 @@ class KilnSparkTest {
         frame(prompts, 1).createOrReplaceTempView("failing");
         Exception sql = assertThrows(Exception.class, () -> spark.sql("SELECT kiln_generate(prompt) FROM failing").collectAsList());
         assertTrue(sql.getMessage().contains("a row cannot be generated"), sql.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a guard against the hang this test is about, not a speed check
+    void a_cancelled_job_frees_the_executors_slots_and_the_next_job_runs() throws Exception {
+        List<String> prompts = Fixtures.prompts(200);
+        ExecutorService driver = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> job = driver.submit(() -> {
+                spark.sparkContext().setJobGroup("kiln-cancel", "a long job to cancel", true);
+                return KilnSpark.generate(frame(prompts, 2), "prompt", "c", greedy().withMaxTokens(400)).collectAsList();
+            });
+            while (ExecutorModels.rowsInProgress() == 0 && !job.isDone()) {
+                Thread.sleep(20);
+            }
+            spark.sparkContext().cancelJobGroup("kiln-cancel");
+            ExecutionException cancelled = assertThrows(ExecutionException.class, () -> job.get(5, TimeUnit.MINUTES));
+            assertTrue(cancelled.getCause().getMessage().contains("cancelled"), cancelled.getCause().getMessage());
+            while (ExecutorModels.rowsInProgress() > 0) { // the killed tasks cancelled their rows
+                Thread.sleep(20);
+            }
+        } finally {
+            driver.shutdownNow();
+        }
+        List<String> after = Fixtures.prompts(4);
+        Map<Long, String> texts = byId(KilnSpark.generate(frame(after, 2), "prompt", "c", greedy()), "c");
+        assertLibraryGreedyTexts(after, texts, texts);
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * executor cores; the Dataset API and the SQL function) against the single-process library on
  * the same rows and threads (one prompt after another with {@link KilnModel#generate}, and all at
  * once through a {@link BatchScheduler} of the same slots). Prints a markdown table: rows/s,
- * generated tokens/s, and Spark's overhead per row over the library's batch. Each timed run
+ * generated tokens/s, this process's CPU time per row, and Spark's overhead per row over the
+ * library's batch, in wall time and in CPU time (on a shared machine the CPU time is the steadier). Each timed run
  * follows a warm-up and is the fastest of {@code repeats} (the machine is shared: the fastest run
  * is the least disturbed one); model loading and Spark's start are not timed.
  *
@@ -37,10 +38,20 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class SparkBatchBench {
 
-    private record Run(String what, int cores, double seconds, long rows, long tokens) {
+    /** One timed run: wall seconds, and this process's CPU seconds (less disturbed by other processes on the cores). */
+    private record Run(String what, int cores, double seconds, double cpuSeconds, long rows, long tokens) {
         Run withCores(int c) {
-            return new Run(what, c, seconds, rows, tokens);
+            return new Run(what, c, seconds, cpuSeconds, rows, tokens);
         }
+    }
+
+    /** Times {@code body}, which returns the rows' generated tokens. */
+    private static Run timed(String what, int cores, long rows, java.util.function.LongSupplier body) {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        long tokens = body.getAsLong();
+        return new Run(what, cores, (System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9, rows, tokens);
     }
 
     public static void main(String[] args) {
@@ -80,20 +91,16 @@ public final class SparkBatchBench {
                 df.count();
                 df.createOrReplaceTempView("bench_rows");
                 int[] differ = new int[1];
-                runs.add(fastest(repeats, () -> {
-                    long t0 = System.nanoTime();
+                runs.add(fastest(repeats, () -> timed("Spark Dataset API (KilnSpark.generate)", cores, rows, () -> {
                     List<Row> api = KilnSpark.generateDetailed(df, "prompt", "r", settings).select("id", "r").collectAsList();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
                     differ[0] += mismatches(api, reference);
-                    return new Run("Spark Dataset API (KilnSpark.generate)", cores, seconds, rows, generated(api));
-                }));
-                runs.add(fastest(repeats, () -> {
-                    long t0 = System.nanoTime();
+                    return generated(api);
+                })));
+                runs.add(fastest(repeats, () -> timed("Spark SQL (kiln_generate)", cores, rows, () -> {
                     List<Row> sql = spark.sql("SELECT id, kiln_generate_result(prompt) AS r FROM bench_rows").collectAsList();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
                     differ[0] += mismatches(sql, reference);
-                    return new Run("Spark SQL (kiln_generate)", cores, seconds, rows, generated(sql));
-                }));
+                    return generated(sql);
+                })));
                 mismatches += differ[0];
             } finally {
                 spark.stop();
@@ -123,49 +130,49 @@ public final class SparkBatchBench {
     }
 
     private static Run sequential(KilnModel m, List<String> prompts, int tokens, Map<Integer, String> texts) {
-        long generated = 0;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < prompts.size(); i++) {
-            Completion c = m.generate(prompts.get(i), GenerateParams.greedy(tokens), t -> { });
-            generated += c.generatedTokens();
-            if (texts != null) {
-                texts.put(i, c.text());
+        return timed("library, one row after another (KilnModel.generate)", 0, prompts.size(), () -> {
+            long generated = 0;
+            for (int i = 0; i < prompts.size(); i++) {
+                Completion c = m.generate(prompts.get(i), GenerateParams.greedy(tokens), t -> { });
+                generated += c.generatedTokens();
+                if (texts != null) {
+                    texts.put(i, c.text());
+                }
             }
-        }
-        return new Run("library, one row after another (KilnModel.generate)", 0, (System.nanoTime() - t0) / 1e9,
-                prompts.size(), generated);
+            return generated;
+        });
     }
 
     private static Run batched(KilnModel m, List<String> prompts, int tokens, int slots) {
-        List<CompletableFuture<Completion>> done = new ArrayList<>();
-        long t0 = System.nanoTime();
-        try (BatchScheduler s = new BatchScheduler(m, BatchOptions.of(slots).withMaxQueue(prompts.size()))) {
-            for (String p : prompts) {
-                CompletableFuture<Completion> f = new CompletableFuture<>();
-                s.submit(new BatchRequest(m.tokenize(p), GenerateParams.greedy(tokens)), new BatchListener() {
-                    @Override
-                    public void onText(String piece) {
-                    }
+        return timed("library, " + slots + " rows at once (BatchScheduler)", 0, prompts.size(), () -> {
+            List<CompletableFuture<Completion>> done = new ArrayList<>();
+            try (BatchScheduler s = new BatchScheduler(m, BatchOptions.of(slots).withMaxQueue(prompts.size()))) {
+                for (String p : prompts) {
+                    CompletableFuture<Completion> f = new CompletableFuture<>();
+                    s.submit(new BatchRequest(m.tokenize(p), GenerateParams.greedy(tokens)), new BatchListener() {
+                        @Override
+                        public void onText(String piece) {
+                        }
 
-                    @Override
-                    public void onComplete(Completion c) {
-                        f.complete(c);
-                    }
+                        @Override
+                        public void onComplete(Completion c) {
+                            f.complete(c);
+                        }
 
-                    @Override
-                    public void onError(KilnException e) {
-                        f.completeExceptionally(e);
-                    }
-                });
-                done.add(f);
+                        @Override
+                        public void onError(KilnException e) {
+                            f.completeExceptionally(e);
+                        }
+                    });
+                    done.add(f);
+                }
+                long generated = 0;
+                for (CompletableFuture<Completion> f : done) {
+                    generated += f.join().generatedTokens();
+                }
+                return generated;
             }
-            long generated = 0;
-            for (CompletableFuture<Completion> f : done) {
-                generated += f.join().generatedTokens();
-            }
-            return new Run("library, " + slots + " rows at once (BatchScheduler)", 0, (System.nanoTime() - t0) / 1e9,
-                    prompts.size(), generated);
-        }
+        });
     }
 
     private static long generated(List<Row> rows) {
@@ -187,20 +194,22 @@ public final class SparkBatchBench {
     private static void print(Path model, int rows, int tokens, int slots, int repeats, List<Run> runs, int mismatches) {
         System.out.printf(Locale.ROOT, "%s, %d rows, %d tokens per row (greedy), %d slots, fastest of %d; load average %s%n%n",
                 model.getFileName(), rows, tokens, slots, repeats, loadAverage());
-        System.out.println("| cores | how | rows/s | generated tokens/s | overhead per row vs library batch |");
-        System.out.println("|---|---|---|---|---|");
-        Map<Integer, Double> batchSeconds = new HashMap<>();
+        System.out.println("| cores | how | rows/s | generated tokens/s | CPU ms per row | Spark's overhead per row (wall / CPU) |");
+        System.out.println("|---|---|---|---|---|---|");
+        Map<Integer, Run> batch = new HashMap<>();
         for (Run r : runs) {
             if (r.what().contains("BatchScheduler")) {
-                batchSeconds.put(r.cores(), r.seconds());
+                batch.put(r.cores(), r);
             }
         }
         for (Run r : runs) {
+            Run b = batch.get(r.cores());
             String overhead = r.what().startsWith("Spark")
-                    ? String.format(Locale.ROOT, "%+.2f ms", (r.seconds() - batchSeconds.get(r.cores())) * 1e3 / r.rows())
+                    ? String.format(Locale.ROOT, "%+.2f ms / %+.2f ms", (r.seconds() - b.seconds()) * 1e3 / r.rows(),
+                            (r.cpuSeconds() - b.cpuSeconds()) * 1e3 / r.rows())
                     : "";
-            System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %s |%n", r.cores(), r.what(), r.rows() / r.seconds(),
-                    r.tokens() / r.seconds(), overhead);
+            System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.2f | %s |%n", r.cores(), r.what(), r.rows() / r.seconds(),
+                    r.tokens() / r.seconds(), r.cpuSeconds() * 1e3 / r.rows(), overhead);
         }
         System.out.println();
         System.out.println(mismatches == 0 ? "every Spark row equals the library's text"

@@ -4,6 +4,8 @@ module dev.kiln.runtime {
     exports dev.kiln.runtime;
     exports dev.kiln.runtime.generate;
     exports dev.kiln.runtime.batch;
+    exports dev.kiln.runtime.quantize;
+    exports dev.kiln.runtime.synth;
 
     uses dev.kiln.api.format.ModelFormat;
     uses dev.kiln.api.quant.QuantType;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.model.Session;
+import dev.kiln.runtime.KilnModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,19 +62,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path file = model != null ? model : KilnCommand.defaultModel();
         PrintWriter err = kiln.err();
-        try (LoadedModel loaded = LoadedModel.open(kiln, file, compute)) {
+        try (KilnModel loaded = kiln.load(file, compute.modelOptions(0))) {
             err.println("kiln: " + loaded.describe());
             err.flush();
             int[] tokens = benchTokens(loaded, Math.max(promptTokens, genTokens + 1));
             int ctx = Math.max(promptTokens, genTokens + 1);
-            if (ctx > loaded.model.contextLength()) {
-                throw new KilnException("-p/-n need " + ctx + " positions but the model's context is " + loaded.model.contextLength());
+            if (ctx > loaded.trainedContextLength()) {
+                throw new KilnException("-p/-n need " + ctx + " positions but the model's context is " + loaded.trainedContextLength());
             }
-            Session session = loaded.model.newSession(ctx);
+            Session session = loaded.newSession(ctx);
             // issue 5's latency figure: model open + the first token of a 1-token prompt, before any warm-up
             long t0 = System.nanoTime();
             session.forward(tokens, 0, 1, false);
-            double firstTokenMs = (loaded.loadNanos + System.nanoTime() - t0) / 1e6;
+            double firstTokenMs = (loaded.loadTime().toNanos() + System.nanoTime() - t0) / 1e6;
             err.println(String.format(Locale.ROOT, "kiln: model open + first token: %.0f ms", firstTokenMs));
             err.flush();
             List<Double> pp = new ArrayList<>();
@@ -112,9 +113,9 @@ final class BenchCommand implements Callable<Integer> {
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("model", name);
-                out.put("threads", loaded.compute.threads());
-                out.put("backend", loaded.compute.backendName());
-                out.put("load_ms", ThroughputSample.round2(loaded.loadNanos / 1e6));
+                out.put("threads", loaded.threads());
+                out.put("backend", loaded.backendName());
+                out.put("load_ms", ThroughputSample.round2(loaded.loadTime().toNanos() / 1e6));
                 out.put("first_token_ms", ThroughputSample.round2(firstTokenMs));
                 out.put("file_mib", ThroughputSample.round2(fileBytes / 1048576.0));
                 out.put("peak_heap_mib", ThroughputSample.round2(peakHeap / 1048576.0));
@@ -134,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
                 kiln.out().println("| --- | ---: | --- | ---: | ---: | ---: |");
                 for (Map.Entry<String, ThroughputSample> e : tests(ppSample, tgSample).entrySet()) {
                     kiln.out().println(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.2f ± %.2f |", name, size,
-                            loaded.compute.backendName(), loaded.compute.threads(), e.getKey(), e.getValue().mean(), e.getValue().sd()));
+                            loaded.backendName(), loaded.threads(), e.getKey(), e.getValue().mean(), e.getValue().sd()));
                 }
             }
             kiln.out().flush();
@@ -143,8 +144,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** P tokens from a plain English sentence repeated, as the llama.cpp script takes its prompt. */
-    private static int[] benchTokens(LoadedModel loaded, int count) {
-        int[] vocab = loaded.tokenizer.encode("The quick brown fox jumps over the lazy dog. ".repeat(64), false, false);
+    private static int[] benchTokens(KilnModel loaded, int count) {
+        int[] vocab = loaded.tokenize("The quick brown fox jumps over the lazy dog. ".repeat(64), false, false);
         if (vocab.length == 0) {
             throw new KilnException("the tokenizer produced no tokens for the benchmark text");
         }

@@ -1,8 +1,9 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
-import dev.kiln.api.model.Session;
-import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.KilnSession;
+import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.ChatTemplate;
 import dev.kiln.runtime.generate.Conversation;
 import dev.kiln.runtime.generate.GenerationOptions;
@@ -51,7 +52,8 @@ final class ChatCommand implements Callable<Integer> {
     String system;
 
     @Option(names = "--chat-template", paramLabel = "NAME",
-            description = "zephyr, llama3 or chatml, instead of the one recognised in the model's tokenizer.chat_template.")
+            description = "zephyr, llama3 or chatml, instead of the one recognised in the model's tokenizer.chat_template "
+                    + "(chatml when the model has none, as in llama.cpp).")
     String chatTemplate;
 
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
@@ -67,22 +69,25 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = kiln.out();
         PrintWriter err = kiln.err();
         SamplingSettings settings = sampling.settings();
-        try (LoadedModel loaded = LoadedModel.open(kiln, model != null ? model : KilnCommand.defaultModel(), compute)) {
-            Tokenizer tokenizer = loaded.tokenizer;
-            String eos = tokenizer.eos() >= 0 ? tokenizer.tokenText(tokenizer.eos()) : "</s>";
-            ChatTemplate template = ChatTemplate.forModel(
-                    loaded.file.metadata().findString("tokenizer.chat_template"), eos, chatTemplate);
-            err.println("kiln: " + loaded.describe());
+        int ctx = contextSize != null ? contextSize : 0;
+        if (contextSize != null && ctx < 1) {
+            throw new KilnException("-c must be at least 1, got " + ctx);
+        }
+        ModelOptions options = compute.modelOptions(ctx).withChatTemplate(chatTemplate);
+        try (KilnModel m = kiln.load(model, options)) {
+            ChatTemplate template = m.chatTemplate();
+            err.println("kiln: " + m.describe());
+            if ((chatTemplate == null || chatTemplate.isBlank())
+                    && m.file().metadata().findString("tokenizer.chat_template").isEmpty()) {
+                err.println("kiln: the model has no chat template (tokenizer.chat_template); using chatml as llama.cpp does "
+                        + "(choose another with --chat-template " + String.join("|", ChatTemplate.names().split(", ")) + ")");
+            }
             err.println("kiln: chat template " + template.name() + (settings.isGreedy() ? "" : ", seed " + settings.seed()));
             err.flush();
-            int ctx = contextSize != null ? contextSize : Math.min(loaded.model.contextLength(), 4096);
-            if (ctx < 1) {
-                throw new KilnException("-c must be at least 1, got " + ctx);
-            }
-            Session session = loaded.model.newSession(ctx);
-            Sampler sampler = new Sampler(settings); // one random stream across the turns
-            Conversation conversation = new Conversation(new Generator(session, tokenizer),
-                    tokenizer, template, system);
+            KilnSession session = m.newSession();
+            // one sampler for the whole conversation: its repetition-penalty window spans the turns, as llama-cli's does
+            Conversation conversation = new Conversation(new Generator(session, m.tokenizer()), m.tokenizer(), template, system);
+            Sampler sampler = new Sampler(settings);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             boolean interactive = System.console() != null && System.console().isTerminal();
             WriterOutputStream reply = new WriterOutputStream(out);

@@ -1,5 +1,7 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.KilnException;
+import dev.kiln.runtime.ModelOptions;
 import picocli.CommandLine.Option;
 
 /** {@code --backend NAME} and {@code -t N}: add with {@code @Mixin ComputeOptions} to commands that compute. */
@@ -19,5 +21,13 @@ public final class ComputeOptions {
 
     public int threads() {
         return threads;
+    }
+
+    /** The library's options for these flags, with a context size ({@code -c}; 0 for the model's). */
+    public ModelOptions modelOptions(int contextSize) {
+        if (threads < 1) {
+            throw new KilnException("-t must be at least 1, got " + threads);
+        }
+        return ModelOptions.defaults().withBackend(backend).withThreads(threads).withContextSize(contextSize);
     }
 }

@@ -1,10 +1,8 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.model.Session;
-import dev.kiln.runtime.generate.GenerationOptions;
+import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.generate.Completion;
-import dev.kiln.runtime.generate.Generator;
-import dev.kiln.runtime.generate.Sampler;
+import dev.kiln.runtime.generate.GenerateParams;
 import dev.kiln.runtime.generate.SamplingSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,20 +56,22 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = kiln.err();
+        PrintWriter out = kiln.out();
         SamplingSettings settings = sampling.settings();
-        try (LoadedModel loaded = LoadedModel.open(kiln, model != null ? model : KilnCommand.defaultModel(), compute)) {
-            err.println("kiln: " + loaded.describe());
-            // llama-cli tokenizes the prompt with BOS and with special-token text parsed
-            int[] ids = loaded.tokenizer.encode(prompt, true, true);
-            Session session = loaded.model.newSession(contextSize(loaded, ids.length));
+        if (contextSize != null && contextSize < 1) {
+            throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
+        }
+        try (KilnModel m = kiln.load(model, compute.modelOptions(contextSize == null ? 0 : contextSize))) {
+            err.println("kiln: " + m.describe());
             if (!settings.isGreedy()) {
                 err.println("kiln: seed " + settings.seed());
             }
             err.flush();
-            Generator generator = new Generator(session, loaded.tokenizer);
-            Completion stats = generator.generate(ids, new Sampler(settings), new GenerationOptions(tokens, stops, special),
-                    new WriterOutputStream(kiln.out()));
-            kiln.out().flush();
+            GenerateParams params = new GenerateParams(tokens, settings, stops, special);
+            Completion stats = m.generate(prompt, params, text -> {
+                out.print(text);
+                out.flush();
+            });
             // stdout holds exactly the continuation; the newline that ends the terminal line goes to stderr
             err.println();
             err.println(String.format(Locale.ROOT,
@@ -82,20 +82,5 @@ final class GenerateCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
-    }
-
-    private int contextSize(LoadedModel loaded, int promptTokens) {
-        if (contextSize != null) {
-            if (contextSize < 1) {
-                throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
-            }
-            return contextSize;
-        }
-        int trained = loaded.model.contextLength();
-        if (tokens < 0) {
-            return Math.min(trained, Math.max(4096, promptTokens + 1));
-        }
-        long wanted = (long) promptTokens + tokens;
-        return (int) Math.min(trained, Math.max(1, wanted));
     }
 }

@@ -2,6 +2,9 @@ package dev.kiln.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import dev.kiln.runtime.Kiln;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
 import java.nio.file.Path;
@@ -95,6 +98,16 @@ public final class KilnCommand implements Runnable {
             }
         }
         return plugins;
+    }
+
+    /** The engine (library entry point) over the discovered plugins. */
+    public Kiln engine() {
+        return injector().getInstance(Kiln.class);
+    }
+
+    /** Loads {@code model} (the embedded model when null) with the engine. */
+    public KilnModel load(Path model, ModelOptions options) {
+        return engine().open(model != null ? model : defaultModel(), options);
     }
 
     /** The injector of the discovered plugins (see {@link PluginModule}). */

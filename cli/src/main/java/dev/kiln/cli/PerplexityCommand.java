@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
+import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Perplexity;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -46,15 +47,15 @@ final class PerplexityCommand implements Callable<Integer> {
     public Integer call() {
         String text = readText(textFile);
         PrintWriter err = kiln.err();
-        try (LoadedModel loaded = LoadedModel.open(kiln, model != null ? model : KilnCommand.defaultModel(), compute)) {
-            err.println("kiln: " + loaded.describe());
+        try (KilnModel m = kiln.load(model, compute.modelOptions(0))) {
+            err.println("kiln: " + m.describe());
             // llama-perplexity: tokenize the whole text with BOS, special-token text not parsed
-            int[] tokens = loaded.tokenizer.encode(text, true, false);
+            int[] tokens = m.tokenize(text, true, false);
             err.println(String.format(Locale.ROOT, "kiln: %d tokens, %d chunks of %d", tokens.length,
                     chunks > 0 ? Math.min(chunks, tokens.length / Math.max(ctx, 1)) : tokens.length / Math.max(ctx, 1), ctx));
             err.flush();
             long t0 = System.nanoTime();
-            Perplexity.Result result = Perplexity.compute(loaded.model, tokens, ctx, loaded.tokenizer.bos(),
+            Perplexity.Result result = Perplexity.compute(m.model(), tokens, ctx, m.tokenizer().bos(),
                     Math.max(chunks, 0), (done, total, ppl) -> {
                         err.print(String.format(Locale.ROOT, "[%d]%.4f,", done, ppl));
                         err.flush();

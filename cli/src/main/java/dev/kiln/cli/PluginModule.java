@@ -11,6 +11,7 @@ import dev.kiln.api.model.ModelArchitecture;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.api.tokenizer.TokenizerFactory;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.Plugins;
 import java.util.Locale;
 import java.util.Objects;
@@ -44,6 +45,12 @@ final class PluginModule extends AbstractModule {
             backends.addBinding().toInstance(b);
             backendsByName.addBinding(b.name().toLowerCase(Locale.ROOT)).toInstance(b);
         }
+    }
+
+    @Provides
+    @Singleton
+    Kiln engine() {
+        return Kiln.of(plugins);
     }
 
     @Provides

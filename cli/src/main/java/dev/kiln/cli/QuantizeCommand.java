@@ -1,20 +1,18 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
-import dev.kiln.api.format.MetadataValue;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.ModelFormat;
-import dev.kiln.api.format.ModelWriter;
-import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.quantize.FileType;
+import dev.kiln.runtime.quantize.ModelQuantizer;
+import dev.kiln.runtime.quantize.QuantizePlan;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,45 +63,14 @@ final class QuantizeCommand implements Callable<Integer> {
             QuantizePlan plan = QuantizePlan.of(in, target, types);
             plan.notes().forEach(n -> err.println("kiln: " + n));
             ProgressBar progress = new ProgressBar(err, plan.totalElements());
-            ModelWriter writer = format.create(output);
-            writer.putAll(in.metadata());
-            writer.put("general.quantization_version", MetadataValue.ofUint32(2));
-            writer.put("general.file_type", MetadataValue.ofUint32(QuantizePlan.fileType(target.ggmlType())));
-            for (QuantizePlan.Step step : plan.steps()) {
-                TensorInfo t = step.tensor();
-                writer.addTensor(t.name(), step.to().map(QuantType::ggmlType).orElse(t.type()), t.shape(),
-                        target1 -> {
-                            fill(in, step, target1);
-                            progress.advance(t.elementCount());
-                        });
-            }
-            writer.write(threads);
+            ModelQuantizer.write(in, plan, FileType.of(target.ggmlType()), format.create(output), threads,
+                    progress::advance);
             progress.finish();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         err.printf("kiln: wrote %s (%s, %d bytes) in %d ms%n", output, target.name(), sizeOf(output), ms);
         err.flush();
         return 0;
-    }
-
-    /** Writes one tensor: quantized row by row through floats, or its bytes copied unchanged. */
-    private static void fill(ModelFile in, QuantizePlan.Step step, MemorySegment target) {
-        MemorySegment source = in.data(step.tensor());
-        Optional<QuantType> to = step.to();
-        if (to.isEmpty()) {
-            target.copyFrom(source);
-            return;
-        }
-        QuantType from = step.from();
-        int columns = (int) step.tensor().columns();
-        long rows = step.tensor().rows();
-        long sourceRowBytes = from.byteSize(columns);
-        long targetRowBytes = to.get().byteSize(columns);
-        float[] row = new float[columns];
-        for (long r = 0; r < rows; r++) {
-            from.dequantize(source, r * sourceRowBytes, row, 0, columns);
-            to.get().quantize(row, 0, columns, target, r * targetRowBytes);
-        }
     }
 
     private static boolean sameFile(Path a, Path b) {

@@ -27,10 +27,13 @@ class ChatCommandTest {
     }
 
     @Test
-    void a_model_without_a_chat_template_asks_for_one() {
-        KilnRun run = chat("Hello\n", "-m", STORIES, "--backend", "scalar");
-        assertEquals(1, run.status(), run::toString);
-        assertTrue(run.err().contains("no chat template") && run.err().contains("--chat-template"), run::toString);
+    void a_model_without_a_chat_template_gets_chatml_as_in_llama_cpp() {
+        KilnRun run = chat("Hello\n", "-m", STORIES, "--backend", "scalar", "--temp", "0", "-n", "8");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.err().contains("no chat template") && run.err().contains("using chatml")
+                && run.err().contains("--chat-template"), run::toString);
+        assertTrue(run.err().contains("chat template chatml"), run::toString);
+        assertFalse(run.out().isBlank(), run::toString);
     }
 
     @Test

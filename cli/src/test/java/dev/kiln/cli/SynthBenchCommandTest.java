@@ -11,6 +11,7 @@ import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.quantize.QuantMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -43,13 +44,9 @@ class SynthBenchCommandTest {
                         assertEquals(GgmlType.F32, t.type(), t.name());
                         continue;
                     }
-                    String[] parts = t.name().split("\\.");
-                    boolean inLayer = parts[0].equals("blk");
-                    String role = inLayer ? parts[2] : parts[0];
-                    int layer = inLayer ? Integer.parseInt(parts[1]) : -1;
-                    assertEquals(t.type(), mix.typeOf(role, layer, layers, hasOutput), t.name());
+                    assertEquals(t.type(), mix.typeOf(t.name(), layers, hasOutput), t.name());
                 }
-                assertEquals(f.metadata().getInt("general.file_type"), mix.fileType(), "general.file_type");
+                assertEquals(f.metadata().getInt("general.file_type"), mix.fileType().id(), "general.file_type");
             }
         }));
     }

@@ -27,8 +27,6 @@ record LlamaHyperParameters(
         float ropeFreqScale,
         int vocabularySize) {
 
-    private static final String P = "llama.";
-
     int queryLength() {
         return headCount * headDim;
     }
@@ -39,52 +37,52 @@ record LlamaHyperParameters(
 
     static LlamaHyperParameters read(ModelFile file) {
         Metadata m = file.metadata();
-        String arch = m.findString("general.architecture").orElse("llama");
-        if (!arch.equals("llama")) {
+        String arch = m.findString("general.architecture").orElse(LlamaSchema.ARCHITECTURE);
+        if (!arch.equals(LlamaSchema.ARCHITECTURE)) {
             throw new KilnException(file.path() + ": general.architecture is '" + arch + "', not llama");
         }
-        int dim = positive(file, P + "embedding_length", m.getInt(P + "embedding_length"));
-        int layers = positive(file, P + "block_count", m.getInt(P + "block_count"));
-        int heads = positive(file, P + "attention.head_count", m.getInt(P + "attention.head_count"));
-        int kvHeads = positive(file, P + "attention.head_count_kv", m.getInt(P + "attention.head_count_kv", heads));
+        int dim = positive(file, LlamaSchema.EMBEDDING_LENGTH, m.getInt(LlamaSchema.EMBEDDING_LENGTH));
+        int layers = positive(file, LlamaSchema.BLOCK_COUNT, m.getInt(LlamaSchema.BLOCK_COUNT));
+        int heads = positive(file, LlamaSchema.HEAD_COUNT, m.getInt(LlamaSchema.HEAD_COUNT));
+        int kvHeads = positive(file, LlamaSchema.HEAD_COUNT_KV, m.getInt(LlamaSchema.HEAD_COUNT_KV, heads));
         if (heads % kvHeads != 0) {
-            throw bad(file, P + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
+            throw bad(file, LlamaSchema.HEAD_COUNT_KV, kvHeads + " does not divide head_count " + heads);
         }
         int headDim;
-        if (m.contains(P + "attention.key_length")) {
-            headDim = positive(file, P + "attention.key_length", m.getInt(P + "attention.key_length"));
+        if (m.contains(LlamaSchema.KEY_LENGTH)) {
+            headDim = positive(file, LlamaSchema.KEY_LENGTH, m.getInt(LlamaSchema.KEY_LENGTH));
         } else {
             if (dim % heads != 0) {
-                throw bad(file, P + "attention.head_count", heads + " does not divide embedding_length " + dim);
+                throw bad(file, LlamaSchema.HEAD_COUNT, heads + " does not divide embedding_length " + dim);
             }
             headDim = dim / heads;
         }
-        int valueLength = m.getInt(P + "attention.value_length", headDim);
+        int valueLength = m.getInt(LlamaSchema.VALUE_LENGTH, headDim);
         if (valueLength != headDim) {
-            throw bad(file, P + "attention.value_length", valueLength + " differs from key_length " + headDim
+            throw bad(file, LlamaSchema.VALUE_LENGTH, valueLength + " differs from key_length " + headDim
                     + " (not supported)");
         }
-        int ffn = positive(file, P + "feed_forward_length", m.getInt(P + "feed_forward_length"));
-        int ctx = positive(file, P + "context_length", m.getInt(P + "context_length", 2048));
-        float eps = m.getFloat(P + "attention.layer_norm_rms_epsilon", 1e-5f);
+        int ffn = positive(file, LlamaSchema.FEED_FORWARD_LENGTH, m.getInt(LlamaSchema.FEED_FORWARD_LENGTH));
+        int ctx = positive(file, LlamaSchema.CONTEXT_LENGTH, m.getInt(LlamaSchema.CONTEXT_LENGTH, 2048));
+        float eps = m.getFloat(LlamaSchema.RMS_EPSILON, 1e-5f);
         if (!(eps > 0) || !Float.isFinite(eps)) {
-            throw bad(file, P + "attention.layer_norm_rms_epsilon", "is " + eps + ", must be a positive number");
+            throw bad(file, LlamaSchema.RMS_EPSILON, "is " + eps + ", must be a positive number");
         }
-        float base = m.getFloat(P + "rope.freq_base", 10000f);
+        float base = m.getFloat(LlamaSchema.ROPE_FREQ_BASE, 10000f);
         if (!(base > 1) || !Float.isFinite(base)) {
-            throw bad(file, P + "rope.freq_base", "is " + base + ", must be a number above 1");
+            throw bad(file, LlamaSchema.ROPE_FREQ_BASE, "is " + base + ", must be a number above 1");
         }
-        int ropeDims = m.getInt(P + "rope.dimension_count", headDim);
+        int ropeDims = m.getInt(LlamaSchema.ROPE_DIMENSION_COUNT, headDim);
         if (ropeDims <= 0 || ropeDims % 2 != 0 || ropeDims > headDim) {
-            throw bad(file, P + "rope.dimension_count", "is " + ropeDims + ", must be even and at most the head size " + headDim);
+            throw bad(file, LlamaSchema.ROPE_DIMENSION_COUNT, "is " + ropeDims + ", must be even and at most the head size " + headDim);
         }
         float freqScale = ropeFreqScale(file, m);
-        int vocab = file.tensor(LlamaWeights.TOKEN_EMBD)
+        int vocab = file.tensor(LlamaSchema.TOKEN_EMBD)
                 .map(t -> (int) Math.min(Integer.MAX_VALUE, t.rows()))
-                .orElseThrow(() -> new KilnException(file.path() + ": tensor " + LlamaWeights.TOKEN_EMBD + " is missing"));
-        Optional<Long> declared = m.findLong(P + "vocab_size");
+                .orElseThrow(() -> new KilnException(file.path() + ": tensor " + LlamaSchema.TOKEN_EMBD + " is missing"));
+        Optional<Long> declared = m.findLong(LlamaSchema.VOCAB_SIZE);
         if (declared.isPresent() && declared.get() != vocab) {
-            throw bad(file, P + "vocab_size", "is " + declared.get() + " but " + LlamaWeights.TOKEN_EMBD + " has " + vocab + " rows");
+            throw bad(file, LlamaSchema.VOCAB_SIZE, "is " + declared.get() + " but " + LlamaSchema.TOKEN_EMBD + " has " + vocab + " rows");
         }
         return new LlamaHyperParameters(dim, layers, heads, kvHeads, headDim, ffn, ctx, eps, base, ropeDims, freqScale, vocab);
     }
@@ -95,8 +93,8 @@ record LlamaHyperParameters(
      * given; type none never scales. Llama 3.1's scheme comes as the rope_freqs tensor instead.
      */
     private static float ropeFreqScale(ModelFile file, Metadata m) {
-        String type = m.findString(P + "rope.scaling.type").orElse("linear").toLowerCase(Locale.ROOT);
-        String factorKey = m.contains(P + "rope.scaling.factor") ? P + "rope.scaling.factor" : P + "rope.scale_linear";
+        String type = m.findString(LlamaSchema.ROPE_SCALING_TYPE).orElse("linear").toLowerCase(Locale.ROOT);
+        String factorKey = m.contains(LlamaSchema.ROPE_SCALING_FACTOR) ? LlamaSchema.ROPE_SCALING_FACTOR : LlamaSchema.ROPE_SCALE_LINEAR;
         float factor = m.getFloat(factorKey, 0f);
         switch (type) {
             case "none" -> {
@@ -111,7 +109,7 @@ record LlamaHyperParameters(
                 }
                 return 1f / factor;
             }
-            default -> throw bad(file, P + "rope.scaling.type",
+            default -> throw bad(file, LlamaSchema.ROPE_SCALING_TYPE,
                     "is '" + type + "'; Kiln supports none and linear (and Llama 3 frequency factors in rope_freqs.weight)");
         }
     }

@@ -8,6 +8,8 @@ import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Function;
+import dev.kiln.model.llama.LlamaSchema.BlockTensor;
 
 /**
  * Every tensor of a Llama model, checked against the hyper-parameters and bound zero-copy to the
@@ -18,33 +20,27 @@ import java.util.Optional;
 record LlamaWeights(Weights tokenEmbedding, LlamaLayer[] layers, float[] outputNorm, Weights output,
                     float[] ropeFrequencyFactors) {
 
-    static final String TOKEN_EMBD = "token_embd.weight";
-
     static LlamaWeights bind(ModelFile file, LlamaHyperParameters hp, QuantTypes types) {
         Binder b = new Binder(file, types);
         int dim = hp.embeddingLength();
-        Weights embedding = b.matrix(TOKEN_EMBD, hp.vocabularySize(), dim, "vocabulary x embedding_length");
+        Weights embedding = b.matrix(LlamaSchema.TOKEN_EMBD, hp.vocabularySize(), dim, "vocabulary x embedding_length");
         LlamaLayer[] layers = new LlamaLayer[hp.blockCount()];
         for (int l = 0; l < layers.length; l++) {
-            String p = "blk." + l + ".";
-            layers[l] = new LlamaLayer(
-                    b.vector(p + "attn_norm.weight", dim, "embedding_length"),
-                    b.matrix(p + "attn_q.weight", hp.queryLength(), dim, "head_count*head_dim x embedding_length"),
-                    b.matrix(p + "attn_k.weight", hp.kvLength(), dim, "head_count_kv*head_dim x embedding_length"),
-                    b.matrix(p + "attn_v.weight", hp.kvLength(), dim, "head_count_kv*head_dim x embedding_length"),
-                    b.matrix(p + "attn_output.weight", dim, hp.queryLength(), "embedding_length x head_count*head_dim"),
-                    b.vector(p + "ffn_norm.weight", dim, "embedding_length"),
-                    b.matrix(p + "ffn_gate.weight", hp.feedForwardLength(), dim, "feed_forward_length x embedding_length"),
-                    b.matrix(p + "ffn_up.weight", hp.feedForwardLength(), dim, "feed_forward_length x embedding_length"),
-                    b.matrix(p + "ffn_down.weight", dim, hp.feedForwardLength(), "embedding_length x feed_forward_length"));
+            int layer = l;
+            Function<BlockTensor, Weights> m = t -> b.matrix(t.name(layer), t.rows(hp), t.columns(hp), t.meaning);
+            Function<BlockTensor, float[]> v = t -> b.vector(t.name(layer), t.columns(hp), t.meaning);
+            layers[l] = new LlamaLayer(v.apply(BlockTensor.ATTN_NORM), m.apply(BlockTensor.ATTN_Q),
+                    m.apply(BlockTensor.ATTN_K), m.apply(BlockTensor.ATTN_V), m.apply(BlockTensor.ATTN_OUTPUT),
+                    v.apply(BlockTensor.FFN_NORM), m.apply(BlockTensor.FFN_GATE), m.apply(BlockTensor.FFN_UP),
+                    m.apply(BlockTensor.FFN_DOWN));
         }
-        float[] outputNorm = b.vector("output_norm.weight", dim, "embedding_length");
+        float[] outputNorm = b.vector(LlamaSchema.OUTPUT_NORM, dim, "embedding_length");
         // Tied embeddings: without an output head the token embedding doubles as one.
-        Weights output = file.tensor("output.weight").isPresent()
-                ? b.matrix("output.weight", hp.vocabularySize(), dim, "vocabulary x embedding_length")
+        Weights output = file.tensor(LlamaSchema.OUTPUT).isPresent()
+                ? b.matrix(LlamaSchema.OUTPUT, hp.vocabularySize(), dim, "vocabulary x embedding_length")
                 : embedding;
-        float[] factors = file.tensor("rope_freqs.weight").isPresent()
-                ? b.vector("rope_freqs.weight", hp.ropeDimensions() / 2, "rope.dimension_count/2")
+        float[] factors = file.tensor(LlamaSchema.ROPE_FREQS).isPresent()
+                ? b.vector(LlamaSchema.ROPE_FREQS, hp.ropeDimensions() / 2, "rope.dimension_count/2")
                 : null;
         if (factors != null) {
             for (int i = 0; i < factors.length; i++) {

@@ -1,0 +1,108 @@
+package dev.kiln.runtime.synth;
+
+import dev.kiln.api.GgmlType;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.format.MetadataValue;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.ModelWriter;
+import dev.kiln.api.model.ModelLayout;
+import dev.kiln.api.model.TensorLayout;
+import dev.kiln.api.quant.QuantType;
+import dev.kiln.api.quant.QuantTypes;
+import dev.kiln.runtime.quantize.QuantMix;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * A random-weight model file from an architecture's {@link ModelLayout}, for benchmarks and tests
+ * anyone can reproduce without a download: matrices N(0, std) quantized through the quant plugins
+ * in a {@link QuantMix}, norms 1.0 in F32, the tokenizer copied from a vocab file. Each tensor
+ * draws from its own seeded stream, so a seed gives the same file whatever the thread count.
+ *
+ * @param layout the architecture's tensors and metadata
+ * @param mix the tensor types
+ * @param std the weights' standard deviation
+ * @param seed the random seed
+ */
+public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long seed) {
+
+    public SyntheticModel {
+        if (!(std > 0) || !Double.isFinite(std)) {
+            throw new KilnException("the weights' standard deviation must be a positive number, got " + std);
+        }
+    }
+
+    /** The {@code general.name} the file gets. */
+    public String name() {
+        return "kiln-synth-" + layout.preset() + "-" + mix.name();
+    }
+
+    /** Parameters in all. */
+    public long parameters() {
+        return layout.tensors().stream().mapToLong(TensorLayout::elementCount).sum();
+    }
+
+    /**
+     * Checks every tensor's type against the plugins, adds the file's metadata (the vocabulary's
+     * {@code tokenizer.ggml.*} keys copied) and tensors to {@code writer} and writes it with
+     * {@code threads} tensors at once; {@code progress} hears each tensor's element count when done.
+     */
+    public void write(ModelFile vocabulary, QuantTypes types, ModelWriter writer, int threads, LongConsumer progress) {
+        int layers = (int) layout.tensors().stream().filter(t -> t.name().startsWith("blk.")).map(t -> t.name().split("\\.")[1])
+                .distinct().count();
+        boolean hasOutput = layout.tensors().stream().anyMatch(t -> t.name().equals("output.weight"));
+        GgmlType[] typeOf = new GgmlType[layout.tensors().size()];
+        for (int i = 0; i < typeOf.length; i++) {
+            TensorLayout t = layout.tensors().get(i);
+            typeOf[i] = t.kind() == TensorLayout.Kind.ONES || t.shape().length < 2 ? GgmlType.F32
+                    : mix.typeOf(t.name(), layers, hasOutput);
+            QuantType q = types.require(typeOf[i], t.name());
+            if (!q.ggmlType().fitsRow(t.shape()[0])) {
+                throw new KilnException(t.name() + ": rows of " + t.shape()[0] + " do not fit " + q.name() + " blocks");
+            }
+        }
+        writer.put("general.architecture", MetadataValue.ofString(layout.architecture()));
+        writer.put("general.name", MetadataValue.ofString(name()));
+        writer.put("general.file_type", MetadataValue.ofUint32(mix.fileType().id()));
+        layout.metadata().forEach(writer::put);
+        writer.put("general.quantization_version", MetadataValue.ofUint32(2));
+        for (Map.Entry<String, MetadataValue> e : vocabulary.metadata().asMap().entrySet()) {
+            if (e.getKey().startsWith("tokenizer.ggml.")) {
+                writer.put(e.getKey(), e.getValue());
+            }
+        }
+        for (int i = 0; i < typeOf.length; i++) {
+            TensorLayout t = layout.tensors().get(i);
+            QuantType q = types.require(typeOf[i], t.name());
+            long tensorSeed = seed * 0x9E3779B97F4A7C15L + i;
+            writer.addTensor(t.name(), typeOf[i], t.shape(), target -> {
+                fill(target, t, q, tensorSeed);
+                progress.accept(t.elementCount());
+            });
+        }
+        writer.write(Math.max(1, threads));
+    }
+
+    /** Writes one tensor: rows of N(0, std) (or 1.0) quantized straight into the file. */
+    private void fill(MemorySegment target, TensorLayout t, QuantType q, long tensorSeed) {
+        long[] shape = t.shape();
+        int columns = (int) shape[0];
+        long rows = t.elementCount() / columns;
+        float[] row = new float[columns];
+        long rowBytes = q.byteSize(columns);
+        SplittableRandom random = new SplittableRandom(tensorSeed);
+        for (long r = 0; r < rows; r++) {
+            if (t.kind() == TensorLayout.Kind.ONES) {
+                Arrays.fill(row, 1f);
+            } else {
+                for (int c = 0; c < columns; c++) {
+                    row[c] = (float) (random.nextGaussian() * std);
+                }
+            }
+            q.quantize(row, 0, columns, target, r * rowBytes);
+        }
+    }
+}

@@ -4,8 +4,10 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.quant.q3_k.vector.Q3KVectorKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 
 /** The Q3_K quant type: signed 3-bit values with 6-bit per-16 scales in 256-value super-blocks. */
 public final class Q3K implements QuantType {
@@ -51,6 +53,21 @@ public final class Q3K implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /** The Vector API kernel, where the JVM has the Vector API (else the backend uses {@link #kernel()}). */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        try {
+            return VectorKernelHolder.KERNEL;
+        } catch (LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Created on first use, so a JVM without the Vector API never loads the kernel class. */
+    private static final class VectorKernelHolder {
+        static final Optional<DotKernel<?>> KERNEL = Q3KVectorKernel.SUPPORTED ? Optional.of(new Q3KVectorKernel()) : Optional.empty();
     }
 
     @Override

@@ -5,7 +5,9 @@ import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.toolkit.quant.kquant.PackedScaleMins;
+import dev.kiln.quant.q5_k.vector.Q5KVectorKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /** The Q5_K quant type: 5-bit values with 6-bit per-32 scales and mins in 256-value super-blocks. */
 public final class Q5K implements QuantType {
@@ -63,6 +65,21 @@ public final class Q5K implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /** The Vector API kernel, where the JVM has the Vector API (else the backend uses {@link #kernel()}). */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        try {
+            return VectorKernelHolder.KERNEL;
+        } catch (LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Created on first use, so a JVM without the Vector API never loads the kernel class. */
+    private static final class VectorKernelHolder {
+        static final Optional<DotKernel<?>> KERNEL = Q5KVectorKernel.SUPPORTED ? Optional.of(new Q5KVectorKernel()) : Optional.empty();
     }
 
     @Override

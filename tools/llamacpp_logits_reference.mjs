@@ -25,7 +25,6 @@ const prompt = fs.readFileSync(promptFile, "utf8").trim().split(/\s+/).map(Numbe
 
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
 const m = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
-const vocab = m.tokenizer ? undefined : undefined;
 const context = await m.createContext({ contextSize: 512, threads: 2, batchSize: 512, flashAttention: false });
 const sequence = context.getSequence();
 

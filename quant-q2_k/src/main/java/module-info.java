@@ -2,6 +2,7 @@
 module dev.kiln.quant.q2_k {
     requires dev.kiln.api;
     requires dev.kiln.toolkit;
+    requires jdk.incubator.vector;
 
     provides dev.kiln.api.quant.QuantType with dev.kiln.quant.q2_k.Q2K;
 }

@@ -4,8 +4,10 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.quant.q2_k.vector.Q2KVectorKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 
 /** The Q2_K quant type: 2-bit values with 4-bit per-16 scales and mins in 256-value super-blocks. */
 public final class Q2K implements QuantType {
@@ -55,6 +57,21 @@ public final class Q2K implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /** The Vector API kernel, where the JVM has the Vector API (else the backend uses {@link #kernel()}). */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        try {
+            return VectorKernelHolder.KERNEL;
+        } catch (LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Created on first use, so a JVM without the Vector API never loads the kernel class. */
+    private static final class VectorKernelHolder {
+        static final Optional<DotKernel<?>> KERNEL = Q2KVectorKernel.SUPPORTED ? Optional.of(new Q2KVectorKernel()) : Optional.empty();
     }
 
     @Override

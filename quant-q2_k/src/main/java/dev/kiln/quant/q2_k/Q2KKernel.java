@@ -1,7 +1,7 @@
 package dev.kiln.quant.q2_k;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.Q8KDotKernel;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
@@ -11,21 +11,11 @@ import java.lang.foreign.MemorySegment;
  * exactly in integers and scaled by the 4-bit scale, the min term from the activations' sums per
  * 16, and one {@code d·Σ − dmin·Σ} per super-block.
  */
-final class Q2KKernel extends BlockDotKernel<Q8KActivations> {
+final class Q2KKernel extends Q8KDotKernel {
     private static final long LOW2 = 0x0303030303030303L;
 
     Q2KKernel() {
         super(GgmlType.Q2_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
     }
 
     @Override

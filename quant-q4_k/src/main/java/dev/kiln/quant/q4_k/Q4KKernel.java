@@ -1,7 +1,7 @@
 package dev.kiln.quant.q4_k;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.Q8KDotKernel;
 import dev.kiln.toolkit.quant.kquant.PackedScaleMins;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
@@ -11,20 +11,10 @@ import java.lang.foreign.MemorySegment;
  * Q8_K, products are summed exactly in integers, and the float accumulation follows ggml's
  * generic {@code ggml_vec_dot_q4_K_q8_K} (eight lanes by position mod 8, summed at the end).
  */
-final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
+final class Q4KKernel extends Q8KDotKernel {
 
     Q4KKernel() {
         super(GgmlType.Q4_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.kiln.quant.q5_k;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.Q8KDotKernel;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import dev.kiln.toolkit.quant.kquant.PackedScaleMins;
 import java.lang.foreign.MemorySegment;
@@ -12,22 +12,12 @@ import java.lang.foreign.MemorySegment;
  * generic {@code ggml_vec_dot_q5_K_q8_K} (eight lanes by position mod 8, summed at the end; the
  * min term from the activations' sums per 16).
  */
-final class Q5KKernel extends BlockDotKernel<Q8KActivations> {
+final class Q5KKernel extends Q8KDotKernel {
     private static final long LOW4 = 0x0F0F0F0F0F0F0F0FL;
     private static final long LOW1 = 0x0101010101010101L;
 
     Q5KKernel() {
         super(GgmlType.Q5_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
     }
 
     @Override

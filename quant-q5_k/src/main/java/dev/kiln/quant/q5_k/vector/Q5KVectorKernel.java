@@ -1,7 +1,7 @@
 package dev.kiln.quant.q5_k.vector;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.WideQ8KDotKernel;
 import dev.kiln.toolkit.quant.activation.WideQ8KActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 8-lane vector. The kernel is one flat loop: C2 emits SIMD code only when every Vector API call is
  * inlined with a constant species.
  */
-public final class Q5KVectorKernel extends BlockDotKernel<WideQ8KActivations> {
+public final class Q5KVectorKernel extends WideQ8KDotKernel {
     private static final int BLOCK = 256;
     private static final int BYTES = 176;
     private static final int SCALES = 4;
@@ -59,16 +59,6 @@ public final class Q5KVectorKernel extends BlockDotKernel<WideQ8KActivations> {
 
     public Q5KVectorKernel() {
         super(GgmlType.Q5_K);
-    }
-
-    @Override
-    protected WideQ8KActivations prepareChecked(float[] x, int offset, int count) {
-        return WideQ8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(WideQ8KActivations x) {
-        return x.count();
     }
 
     @Override

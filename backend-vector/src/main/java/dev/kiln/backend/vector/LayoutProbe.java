@@ -51,7 +51,7 @@ final class LayoutProbe {
         int rows = PackedMatrix.GROUP;
         int n = BLOCKS * g.blockSize();
         long rowBytes = g.byteSize(n);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // packing may hand parts to the pool's threads
             MemorySegment seg = arena.allocate(rowBytes * rows, 8);
             fill(g, seg, new Random(20261204L));
             float[] theirs = new float[n];

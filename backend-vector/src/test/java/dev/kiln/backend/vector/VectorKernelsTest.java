@@ -273,7 +273,7 @@ class VectorKernelsTest {
                     for (int bits : WIDTHS) {
                         for (int rows : new int[] {48, 37}) {
                             MemorySegment data = quantized(type, gaussian(rnd, rows * 512, 0.5f), rows, 512);
-                            try (VectorCompute c = new VectorCompute(1, Lanes.of(bits))) {
+                            try (VectorCompute c = new VectorCompute(2, Lanes.of(bits))) {
                                 assertFalse(c.runsBuiltIn(type), "no row kernel for " + type.name());
                                 c.matmul(new Weights("t", type, data, rows, 512), x, new float[2 * rows], 2);
                                 assertEquals(bits == 512 && rows % 16 == 0 ? 1 : 0, c.packedMatrices(),

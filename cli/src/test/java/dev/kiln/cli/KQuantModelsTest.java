@@ -33,11 +33,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * model amplifies to 0.036-0.068: scalar Q5_K on the first prompt, scalar Q3_K on the second, and on
  * the vector backend whichever ties that run's float sums tip over. The vector backend's are not
  * the same in every JVM: FloatOps' {@code reduceLanes(ADD)} may sum in another order once C2 has
- * compiled it, so vector Q3_K reads 4.8e-7 on the first prompt alone and 0.053/0.068 after
- * the other cli tests have run (PerplexityCommandTest among them). The numpy ggml-numerics reference reproduces llama.cpp's Q5_K logits
- * to 6e-7, so the types' arithmetic is not in question (the kit and VectorKernelsTest check it
- * tightly). Hence: every logit within 0.1 and the greedy ids equal everywhere, and on the
- * deterministic scalar backend one prompt per type within float rounding.
+ * compiled it, so vector Q3_K reads 4.8e-7 on the first prompt alone and 0.053/0.068 after the
+ * other cli tests (PerplexityCommandTest among them). The numpy ggml-numerics reference reproduces
+ * llama.cpp's Q5_K logits to 6e-7, so the types' arithmetic is not in question (the kit and
+ * VectorKernelsTest check it tightly). Hence: every logit within 0.1 and the greedy ids equal
+ * everywhere, and on the deterministic scalar backend one prompt per type within float rounding.
  */
 class KQuantModelsTest {
     private static final Path FIXTURES = Path.of(System.getProperty("kiln.fixtures", "../fixtures"));

@@ -5,6 +5,7 @@
 module dev.kiln.quant.q5_0 {
     requires dev.kiln.api;
     requires dev.kiln.toolkit;
+    requires jdk.incubator.vector;
 
     provides dev.kiln.api.quant.QuantType with dev.kiln.quant.q5_0.Q5_0;
 }

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Token-generation matrix × vector, scalar vs vector backend, per weight type: a {@link #ROWS}
+ * Token-generation matrix × vector, scalar vs vector backend, per weight type (the built-in
+ * kernels, and the plugins' own vector kernels for Q4_1, Q5_0, Q5_1, IQ4_NL, IQ4_XS): a {@link #ROWS}
  * × {@code cols} matrix (row sizes 2048, 5632, 8192 as in 1B-class models), streamed from
  * memory. bench/run.sh turns ops/s into GB/s of weights and GFLOP/s.
  */
@@ -90,6 +91,26 @@ public class MatvecBenchmark {
         @Override GgmlType type() { return GgmlType.Q6_K; }
     }
 
+    public static class Q4_1 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q4_1; }
+    }
+
+    public static class Q5_0 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q5_0; }
+    }
+
+    public static class Q5_1 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q5_1; }
+    }
+
+    public static class IQ4_NL extends Matrix {
+        @Override GgmlType type() { return GgmlType.IQ4_NL; }
+    }
+
+    public static class IQ4_XS extends Matrix {
+        @Override GgmlType type() { return GgmlType.IQ4_XS; }
+    }
+
     @Benchmark
     public float[] matvecF32Scalar(F32 m) {
         m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
@@ -158,6 +179,66 @@ public class MatvecBenchmark {
 
     @Benchmark
     public float[] matvecQ6_KVector(Q6_K m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ4_1Scalar(Q4_1 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ4_1Vector(Q4_1 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_0Scalar(Q5_0 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_0Vector(Q5_0 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_1Scalar(Q5_1 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_1Vector(Q5_1 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_NLScalar(IQ4_NL m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_NLVector(IQ4_NL m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_XSScalar(IQ4_XS m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_XSVector(IQ4_XS m) {
         m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
         return m.out;
     }

@@ -3,11 +3,14 @@ package dev.kiln.quant.iq4_nl;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.quant.iq4_nl.vector.IQ4NLVectorKernel;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.VectorKernels;
 import dev.kiln.toolkit.quant.NonLinear4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 /**
  * ggml's IQ4_NL: blocks of 32 values in 18 bytes, an f16 scale {@code d} then 16 bytes of codes
@@ -21,6 +24,7 @@ public final class IQ4NL implements QuantType {
     static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final IQ4NLKernel KERNEL = new IQ4NLKernel();
+    private static final Optional<DotKernel<?>> VECTOR_KERNEL = VectorKernels.ifAvailable(() -> new IQ4NLVectorKernel());
 
     @Override
     public GgmlType ggmlType() {
@@ -67,6 +71,16 @@ public final class IQ4NL implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /**
+     * The Vector API kernel (package {@code vector}, the only code here that uses
+     * {@code jdk.incubator.vector}; created through a lambda, so a JVM without that module can
+     * still load this class).
+     */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        return VECTOR_KERNEL;
     }
 
     @Override

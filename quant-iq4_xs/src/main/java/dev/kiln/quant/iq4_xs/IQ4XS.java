@@ -3,11 +3,14 @@ package dev.kiln.quant.iq4_xs;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.quant.iq4_xs.vector.IQ4XSVectorKernel;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.VectorKernels;
 import dev.kiln.toolkit.quant.NearestInt;
 import dev.kiln.toolkit.quant.NonLinear4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 
 /**
  * ggml's IQ4_XS: IQ4_NL's non-linear 4-bit codes in 256-value super-blocks with one f16 scale
@@ -15,6 +18,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class IQ4XS implements QuantType {
     private static final IQ4XSKernel KERNEL = new IQ4XSKernel();
+    private static final Optional<DotKernel<?>> VECTOR_KERNEL = VectorKernels.ifAvailable(() -> new IQ4XSVectorKernel());
 
     @Override
     public GgmlType ggmlType() {
@@ -92,6 +96,16 @@ public final class IQ4XS implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /**
+     * The Vector API kernel (package {@code vector}, the only code here that uses
+     * {@code jdk.incubator.vector}; created through a lambda, so a JVM without that module can
+     * still load this class).
+     */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        return VECTOR_KERNEL;
     }
 
     @Override

@@ -3,10 +3,13 @@ package dev.kiln.quant.q4_1;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.quant.q4_1.vector.Q4_1VectorKernel;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.VectorKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 /**
  * ggml's Q4_1: blocks of 32 values in 20 bytes, an f16 scale {@code d} and an f16 minimum
@@ -19,6 +22,7 @@ public final class Q4_1 implements QuantType {
     static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final Q4_1Kernel KERNEL = new Q4_1Kernel();
+    private static final Optional<DotKernel<?>> VECTOR_KERNEL = VectorKernels.ifAvailable(() -> new Q4_1VectorKernel());
 
     @Override
     public GgmlType ggmlType() {
@@ -82,6 +86,16 @@ public final class Q4_1 implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /**
+     * The Vector API kernel (package {@code vector}, the only code here that uses
+     * {@code jdk.incubator.vector}; created through a lambda, so a JVM without that module can
+     * still load this class).
+     */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        return VECTOR_KERNEL;
     }
 
     @Override

@@ -3,10 +3,13 @@ package dev.kiln.quant.q5_1;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.quant.q5_1.vector.Q5_1VectorKernel;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.VectorKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 /**
  * ggml's Q5_1: blocks of 32 values in 24 bytes, an f16 scale {@code d}, an f16 minimum
@@ -21,6 +24,7 @@ public final class Q5_1 implements QuantType {
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final Q5_1Kernel KERNEL = new Q5_1Kernel();
+    private static final Optional<DotKernel<?>> VECTOR_KERNEL = VectorKernels.ifAvailable(() -> new Q5_1VectorKernel());
 
     @Override
     public GgmlType ggmlType() {
@@ -87,6 +91,16 @@ public final class Q5_1 implements QuantType {
     @Override
     public DotKernel<?> kernel() {
         return KERNEL;
+    }
+
+    /**
+     * The Vector API kernel (package {@code vector}, the only code here that uses
+     * {@code jdk.incubator.vector}; created through a lambda, so a JVM without that module can
+     * still load this class).
+     */
+    @Override
+    public Optional<DotKernel<?>> vectorKernel() {
+        return VECTOR_KERNEL;
     }
 
     @Override

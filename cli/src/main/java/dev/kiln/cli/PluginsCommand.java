@@ -9,7 +9,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln plugins}: every discovered plugin, one line each: kind, name, module, jar. */
+/**
+ * {@code kiln plugins}: every plugin in use, one line each: kind, name, module, jar; on stderr,
+ * the built-in plugins a dropped-in one replaced.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List every plugin found: kind, name, module and jar, one per line.")
 final class PluginsCommand implements Callable<Integer> {
@@ -32,6 +35,11 @@ final class PluginsCommand implements Callable<Integer> {
                     + pad(p.module(), moduleWidth) + "  " + p.location());
         }
         out.flush();
+        for (Plugin p : plugins.replaced()) {
+            kiln.err().println("kiln: the built-in " + p.kind().label() + " plugin " + p.name() + " (" + p.module()
+                    + ") is replaced by the one from the plugins directory");
+        }
+        kiln.err().flush();
         return 0;
     }
 

@@ -34,16 +34,19 @@ public final class PluginLoader {
     private PluginLoader() {
     }
 
-    /** Built-in plugins plus those in {@code pluginsDir}, if that directory exists. */
+    /**
+     * Built-in plugins plus those in {@code pluginsDir}, if that directory exists; a plugin there
+     * takes the place of a built-in one of the same kind and name ({@link Plugins#replaced()}).
+     */
     public static Plugins load(Path pluginsDir) {
-        List<Plugin> found = new ArrayList<>(discoverBuiltIn());
+        List<Plugin> dropped = new ArrayList<>();
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
             List<Path> jars = jarsIn(pluginsDir);
             if (!jars.isEmpty()) {
-                found.addAll(discover(layerOf(jars)));
+                dropped.addAll(discover(layerOf(jars)));
             }
         }
-        return new Plugins(found);
+        return new Plugins(discoverBuiltIn(), dropped);
     }
 
     /** Plugins visible to the application class loader: the boot layer's modules and the class path. */

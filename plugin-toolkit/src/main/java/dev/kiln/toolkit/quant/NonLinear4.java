@@ -54,16 +54,8 @@ public final class NonLinear4 {
      * the scale finally stored (see {@link #nearest}).
      */
     public static float blockScale(float[] x, int from) {
-        float amax = 0;
-        float max = 0;
-        for (int j = 0; j < BLOCK; j++) {
-            float ax = Math.abs(x[from + j]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[from + j];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = BlockExtremes.signedMax(x, from, BLOCK);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             return 0;
         }
         float d = -max / VALUES[0];

@@ -3,6 +3,7 @@ package dev.kiln.quant.iq4_nl;
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
 import dev.kiln.toolkit.quant.NonLinear4;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,17 +16,7 @@ final class IQ4NLKernel extends BlockDotKernel<Q8_0Activations> {
     private static final byte[] VALUES = NonLinear4.values();
 
     IQ4NLKernel() {
-        super(GgmlType.IQ4_NL);
-    }
-
-    @Override
-    protected Q8_0Activations prepareChecked(float[] x, int offset, int count) {
-        return Q8_0Activations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8_0Activations x) {
-        return x.count();
+        super(GgmlType.IQ4_NL, ActivationForm.Q8_0);
     }
 
     @Override

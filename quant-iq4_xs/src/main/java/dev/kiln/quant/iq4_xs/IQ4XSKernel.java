@@ -3,6 +3,7 @@ package dev.kiln.quant.iq4_xs;
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
 import dev.kiln.toolkit.quant.NonLinear4;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,17 +17,7 @@ final class IQ4XSKernel extends BlockDotKernel<Q8KActivations> {
     private static final byte[] VALUES = NonLinear4.values();
 
     IQ4XSKernel() {
-        super(GgmlType.IQ4_XS);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
+        super(GgmlType.IQ4_XS, ActivationForm.Q8_K);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.quant.q4_1;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8_1Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,17 +15,7 @@ import java.lang.foreign.ValueLayout;
 final class Q4_1Kernel extends BlockDotKernel<Q8_1Activations> {
 
     Q4_1Kernel() {
-        super(GgmlType.Q4_1);
-    }
-
-    @Override
-    protected Q8_1Activations prepareChecked(float[] x, int offset, int count) {
-        return Q8_1Activations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8_1Activations x) {
-        return x.count();
+        super(GgmlType.Q4_1, ActivationForm.Q8_1);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.quant.q4_k;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
@@ -13,17 +14,7 @@ import java.lang.foreign.MemorySegment;
 final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
 
     Q4KKernel() {
-        super(GgmlType.Q4_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
+        super(GgmlType.Q4_K, ActivationForm.Q8_K);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.quant.q5_0.vector.Q5_0VectorKernel;
+import dev.kiln.toolkit.quant.BlockExtremes;
 import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.toolkit.quant.VectorKernels;
 import java.lang.foreign.MemorySegment;
@@ -59,16 +60,7 @@ public final class Q5_0 implements QuantType {
         for (int b = 0; b < blocks; b++) {
             int in = srcOffset + b * BLOCK;
             long at = offset + (long) b * BYTES;
-            float amax = 0;
-            float max = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[in + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -16;
+            float d = BlockExtremes.signedMax(src, in, BLOCK) / -16;
             float id = d != 0 ? 1 / d : 0;
             dst.set(F16, at, Float.floatToFloat16(d));
             int qh = 0;

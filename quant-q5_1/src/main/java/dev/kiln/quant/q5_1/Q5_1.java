@@ -4,6 +4,7 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.quant.q5_1.vector.Q5_1VectorKernel;
+import dev.kiln.toolkit.quant.BlockExtremes;
 import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.toolkit.quant.VectorKernels;
 import java.lang.foreign.MemorySegment;
@@ -60,17 +61,8 @@ public final class Q5_1 implements QuantType {
         for (int b = 0; b < blocks; b++) {
             int in = srcOffset + b * BLOCK;
             long at = offset + (long) b * BYTES;
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[in + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = BlockExtremes.min(src, in, BLOCK);
+            float max = BlockExtremes.max(src, in, BLOCK);
             float d = (max - min) / 31;
             float id = d != 0 ? 1 / d : 0;
             dst.set(F16, at, Float.floatToFloat16(d));

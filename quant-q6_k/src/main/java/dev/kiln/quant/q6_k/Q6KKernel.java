@@ -2,6 +2,7 @@ package dev.kiln.quant.q6_k;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
@@ -15,17 +16,7 @@ final class Q6KKernel extends BlockDotKernel<Q8KActivations> {
     private static final long LOW2 = 0x0303030303030303L;
 
     Q6KKernel() {
-        super(GgmlType.Q6_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
+        super(GgmlType.Q6_K, ActivationForm.Q8_K);
     }
 
     @Override

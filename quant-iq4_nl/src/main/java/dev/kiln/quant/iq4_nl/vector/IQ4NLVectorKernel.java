@@ -3,7 +3,7 @@ package dev.kiln.quant.iq4_nl.vector;
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
 import dev.kiln.toolkit.quant.NonLinear4;
-import dev.kiln.toolkit.quant.activation.Q8_0Activations;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.WidenedActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -39,17 +39,7 @@ public final class IQ4NLVectorKernel extends BlockDotKernel<WidenedActivations> 
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public IQ4NLVectorKernel() {
-        super(GgmlType.IQ4_NL);
-    }
-
-    @Override
-    protected WidenedActivations prepareChecked(float[] x, int offset, int count) {
-        return WidenedActivations.of(Q8_0Activations.of(x, offset, count));
-    }
-
-    @Override
-    protected int preparedCount(WidenedActivations x) {
-        return x.count();
+        super(GgmlType.IQ4_NL, ActivationForm.widened(ActivationForm.Q8_0));
     }
 
     @Override

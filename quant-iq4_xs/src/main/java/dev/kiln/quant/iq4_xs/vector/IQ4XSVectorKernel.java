@@ -3,7 +3,7 @@ package dev.kiln.quant.iq4_xs.vector;
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
 import dev.kiln.toolkit.quant.NonLinear4;
-import dev.kiln.toolkit.quant.activation.Q8KActivations;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.WidenedActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,17 +43,7 @@ public final class IQ4XSVectorKernel extends BlockDotKernel<WidenedActivations> 
     private static final ValueLayout.OfLong SCALES = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public IQ4XSVectorKernel() {
-        super(GgmlType.IQ4_XS);
-    }
-
-    @Override
-    protected WidenedActivations prepareChecked(float[] x, int offset, int count) {
-        return WidenedActivations.of(Q8KActivations.of(x, offset, count));
-    }
-
-    @Override
-    protected int preparedCount(WidenedActivations x) {
-        return x.count();
+        super(GgmlType.IQ4_XS, ActivationForm.widened(ActivationForm.Q8_K));
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.kiln.quant.q4_1.vector;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
-import dev.kiln.toolkit.quant.activation.Q8_1Activations;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.WidenedActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,17 +34,7 @@ public final class Q4_1VectorKernel extends BlockDotKernel<WidenedActivations> {
     private static final ValueLayout.OfInt HEAD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_1VectorKernel() {
-        super(GgmlType.Q4_1);
-    }
-
-    @Override
-    protected WidenedActivations prepareChecked(float[] x, int offset, int count) {
-        return WidenedActivations.of(Q8_1Activations.of(x, offset, count));
-    }
-
-    @Override
-    protected int preparedCount(WidenedActivations x) {
-        return x.count();
+        super(GgmlType.Q4_1, ActivationForm.widened(ActivationForm.Q8_1));
     }
 
     @Override

@@ -22,11 +22,6 @@ public interface ActivationForm<A> {
     /** How many activations {@code prepared} holds. */
     int count(A prepared);
 
-    /** {@code form}'s activations with their values widened to {@code short}, for 16-bit-lane SIMD kernels. */
-    static ActivationForm<WidenedActivations> widened(ActivationForm<? extends QuantizedActivations> form) {
-        return of((x, offset, count) -> WidenedActivations.of(form.prepare(x, offset, count)), WidenedActivations::count);
-    }
-
     /** A form from its two functions. */
     static <A> ActivationForm<A> of(Preparation<A> prepare, java.util.function.ToIntFunction<A> count) {
         return new ActivationForm<>() {

@@ -50,6 +50,11 @@ public final class Q8_1Activations extends QuantizedActivations {
         return new Q8_1Activations(qs, d, s);
     }
 
+    /** Every block's {@link #sum}: the array itself, for SIMD kernels (read only). */
+    public float[] sums() {
+        return s;
+    }
+
     /** {@code f16(amax/127 · Σ quant)} of {@code block}, already rounded to f16 (unrounded where f16 would overflow). */
     public float sum(int block) {
         return s[block];

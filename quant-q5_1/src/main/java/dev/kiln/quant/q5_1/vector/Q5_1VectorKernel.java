@@ -3,7 +3,7 @@ package dev.kiln.quant.q5_1.vector;
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
 import dev.kiln.toolkit.quant.activation.ActivationForm;
-import dev.kiln.toolkit.quant.activation.WidenedActivations;
+import dev.kiln.toolkit.quant.activation.Q8_1Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -22,8 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * mask says so: one mask-register move, no vector work), widened and scaled by both scales; the
  * minimum's term {@code m · s} (s: the activations' rounded block sum) is a scalar per block.
  * The portable kernel's integer sums, so the two differ only by float rounding. Kept flat.
+ * The int8 activations are loaded as bytes and widened in registers (KERNELS.md: half the L1
+ * footprint of 16-bit copies, which mattered from 5632 columns on).
  */
-public final class Q5_1VectorKernel extends BlockDotKernel<WidenedActivations> {
+public final class Q5_1VectorKernel extends BlockDotKernel<Q8_1Activations> {
     private static final int BLOCK = 32;
     private static final int BYTES = 24;
     private static final int BITS = Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize());
@@ -37,12 +39,12 @@ public final class Q5_1VectorKernel extends BlockDotKernel<WidenedActivations> {
     private static final ValueLayout.OfLong HEAD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q5_1VectorKernel() {
-        super(GgmlType.Q5_1, ActivationForm.widened(ActivationForm.Q8_1));
+        super(GgmlType.Q5_1, ActivationForm.Q8_1);
     }
 
     @Override
-    protected float dotBlocks(MemorySegment weights, long offset, WidenedActivations x, int blocks) {
-        short[] xq = x.quants();
+    protected float dotBlocks(MemorySegment weights, long offset, Q8_1Activations x, int blocks) {
+        byte[] xq = x.quants();
         float[] xd = x.scales();
         float[] xs = x.sums();
         FloatVector acc = FloatVector.zero(F);
@@ -55,14 +57,16 @@ public final class Q5_1VectorKernel extends BlockDotKernel<WidenedActivations> {
             long fifth = head >>> 32; // bit j set where value j's fifth bit is 1
             ByteVector q = ByteVector.fromMemorySegment(B, weights, at + 8, ByteOrder.LITTLE_ENDIAN);
             int xo = b * BLOCK;
+            ByteVector xl = ByteVector.fromArray(B, xq, xo);
+            ByteVector xh = ByteVector.fromArray(B, xq, xo + 16);
             for (int p = 0; p < 16 / L; p++) {
                 ShortVector qs = (ShortVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2S, S, p);
                 ShortVector lo = qs.and((short) 0x0F)
                         .lanewise(VectorOperators.ADD, (short) 16, VectorMask.fromLong(S, (fifth >>> (p * L)) & LANE_BITS));
                 ShortVector hi = qs.lanewise(VectorOperators.LSHR, 4)
                         .lanewise(VectorOperators.ADD, (short) 16, VectorMask.fromLong(S, (fifth >>> (16 + p * L)) & LANE_BITS));
-                ShortVector prod = lo.mul(ShortVector.fromArray(S, xq, xo + p * L))
-                        .add(hi.mul(ShortVector.fromArray(S, xq, xo + 16 + p * L)));
+                ShortVector prod = lo.mul((ShortVector) xl.convertShape(VectorOperators.B2S, S, p))
+                        .add(hi.mul((ShortVector) xh.convertShape(VectorOperators.B2S, S, p)));
                 IntVector sum = (IntVector) prod.convertShape(VectorOperators.S2I, I, 0);
                 acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(scale, acc);
             }

@@ -24,7 +24,6 @@ import jdk.incubator.vector.VectorSpecies;
  * block's signed 6-bit scale and summed in int32 lanes over the super-block (|sum| < 2^27), which
  * is then scaled once by both super-block scales. The eight block scales are unpacked first, in
  * one pass per super-block. The portable kernel's integer sums, so the two differ only by float
-
  * rounding. The int8 activations are loaded as bytes and widened in registers: half the L1
  * footprint of 16-bit copies, which mattered from 5632 columns on (KERNELS.md). Kept flat.
  */

@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and {@code code − 16} is the nibble minus 16 where that mask is set. Codes × int8 activations
  * are summed in 16 bits (|sum of two| ≤ 2·16·127), widened, and scaled by both block scales
  * into a float accumulator: the portable kernel's integer sums, so the two differ only by float
-
  * rounding. The int8 activations are loaded as bytes and widened in registers: half the L1
- * footprint of 16-bit copies, which mattered from 5632 columns on (KERNELS.md). Kept flat: C2 emits SIMD code only when every vector call is inlined.
+ * footprint of 16-bit copies, which mattered from 5632 columns on (KERNELS.md).
+ * Kept flat: C2 emits SIMD code only when every vector call is inlined.
  */
 public final class Q5_0VectorKernel extends BlockDotKernel<Q8_0Activations> {
     private static final int BLOCK = 32;

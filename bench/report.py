@@ -7,7 +7,8 @@ import sys
 ROWS = 2048  # MatvecBenchmark.ROWS / PrefillBenchmark.ROWS
 BYTES_PER_WEIGHT = {"F32": 4, "F16": 2, "BF16": 2, "Q4_0": 18 / 32, "Q8_0": 34 / 32,
                     "Q4_K": 144 / 256, "Q6_K": 210 / 256, "Q5_K": 176 / 256, "Q3_K": 110 / 256,
-                    "Q2_K": 84 / 256}
+                    "Q2_K": 84 / 256, "Q4_1": 20 / 32, "Q5_0": 22 / 32,
+                    "Q5_1": 24 / 32, "IQ4_NL": 18 / 32, "IQ4_XS": 136 / 256}
 
 
 def gb_per_s(r, t):

@@ -102,6 +102,26 @@ public class MatvecBenchmark {
         @Override GgmlType type() { return GgmlType.Q2_K; }
     }
 
+    public static class Q4_1 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q4_1; }
+    }
+
+    public static class Q5_0 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q5_0; }
+    }
+
+    public static class Q5_1 extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q5_1; }
+    }
+
+    public static class IQ4_NL extends Matrix {
+        @Override GgmlType type() { return GgmlType.IQ4_NL; }
+    }
+
+    public static class IQ4_XS extends Matrix {
+        @Override GgmlType type() { return GgmlType.IQ4_XS; }
+    }
+
     @Benchmark
     public float[] matvecF32Scalar(F32 m) {
         m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
@@ -206,6 +226,66 @@ public class MatvecBenchmark {
 
     @Benchmark
     public float[] matvecQ2_KVector(Q2_K m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ4_1Scalar(Q4_1 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ4_1Vector(Q4_1 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_0Scalar(Q5_0 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_0Vector(Q5_0 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_1Scalar(Q5_1 m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_1Vector(Q5_1 m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_NLScalar(IQ4_NL m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_NLVector(IQ4_NL m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_XSScalar(IQ4_XS m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecIQ4_XSVector(IQ4_XS m) {
         m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
         return m.out;
     }

@@ -8,66 +8,46 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 
 /**
- * Token-generation matvec of several weight types on the vector backend in one JVM, timed by the
- * calling thread's CPU time (one thread: the caller does the work) in interleaved rounds, median
- * reported: steadier than JMH's wall clock when other processes share the cores. Matrices as
- * {@link MatvecBenchmark}'s (2048 rows, copies cycled through 256 MiB); every copy is used
- * several times before timing, so packed layouts are packed by then.
+ * {@link MatvecBenchmark}'s vector matvec timed in thread CPU time instead of JMH's wall clock:
+ * on the shared 2-core machine other processes' load moves wall-clock figures by ±100 % and CPU
+ * time by a few percent. One type per JVM (bench/cputime.sh starts one per type, alternating),
+ * so kernels of other types cannot pollute the JIT's profiles. Same matrices as the JMH
+ * benchmark ({@link WeightSet}: 2048 rows, streamed from ≥ 256 MiB of copies), one thread.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp bench/target/classes:$(cat bench/target/classpath.txt) \
- *     dev.kiln.bench.MatvecCpuTime [-Dcols=2048] [-Drounds=9] Q4_K Q5_K Q3_K</pre>
- * (after {@code bench/run.sh} has built the classpath file). Prints GB/s of each type's own bytes
- * and its time per weight byte relative to the first type's.
+ * <p>Usage: {@code MatvecCpuTime TYPE COLS ROUNDS}; prints the median GB/s of weights per
+ * CPU-second over ROUNDS rounds of 48 matvecs, after 400 to warm up (every copy used, so packed
+ * types are packed before timing).
  */
 public final class MatvecCpuTime {
-
     private MatvecCpuTime() {
     }
 
     public static void main(String[] args) {
-        int cols = Integer.getInteger("cols", 2048);
-        int rounds = Integer.getInteger("rounds", 9);
-        int per = Integer.getInteger("per", 32);
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        float[] x = WeightSet.activations(cols, 7);
-        float[] out = new float[MatvecBenchmark.ROWS];
-        try (Arena arena = Arena.ofShared(); VectorCompute c = new VectorCompute(1)) {
-            List<WeightSet> sets = new ArrayList<>();
-            List<List<Double>> gbs = new ArrayList<>();
-            for (String name : args) {
-                WeightSet w = new WeightSet(GgmlType.valueOf(name), MatvecBenchmark.ROWS, cols, arena);
-                for (int i = 0; i < 3 * w.size() + 200; i++) {
-                    c.matmul(w.next(), x, out, 1);
-                }
-                sets.add(w);
-                gbs.add(new ArrayList<>());
+        GgmlType type = GgmlType.valueOf(args[0]);
+        int cols = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofShared(); VectorCompute vector = new VectorCompute(1)) {
+            WeightSet weights = new WeightSet(type, MatvecBenchmark.ROWS, cols, arena);
+            float[] x = WeightSet.activations(cols, 7);
+            float[] out = new float[MatvecBenchmark.ROWS];
+            for (int i = 0; i < 400; i++) {
+                vector.matmul(weights.next(), x, out, 1);
             }
-            for (int round = 0; round < rounds; round++) {
-                for (int k = 0; k < sets.size(); k++) {
-                    WeightSet w = sets.get(k);
-                    long t0 = mx.getCurrentThreadCpuTime();
-                    for (int i = 0; i < per; i++) {
-                        c.matmul(w.next(), x, out, 1);
-                    }
-                    long t1 = mx.getCurrentThreadCpuTime();
-                    gbs.get(k).add((double) w.bytes() * per / (t1 - t0));
+            List<Double> gbs = new ArrayList<>();
+            double bytes = 48.0 * MatvecBenchmark.ROWS * type.byteSize(cols);
+            for (int r = 0; r < rounds; r++) {
+                long t0 = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < 48; i++) {
+                    vector.matmul(weights.next(), x, out, 1);
                 }
+                gbs.add(bytes / (threads.getCurrentThreadCpuTime() - t0));
             }
-            double first = Double.NaN;
-            for (int k = 0; k < sets.size(); k++) {
-                List<Double> l = gbs.get(k);
-                Collections.sort(l);
-                double median = l.get(l.size() / 2);
-                if (k == 0) {
-                    first = median;
-                }
-                System.out.printf(Locale.ROOT, "%-5s cols %d: %6.2f GB/s (min %.2f, max %.2f), time per byte vs %s %.2f%n",
-                        args[k], cols, median, l.get(0), l.get(l.size() - 1), args[0], first / median);
-            }
+            Collections.sort(gbs);
+            System.out.printf("%s cols %d: %.2f GB/s per CPU-second (median of %d; %.2f-%.2f)%n", type, cols,
+                    gbs.get(gbs.size() / 2), rounds, gbs.get(0), gbs.get(gbs.size() - 1));
         }
     }
 }

@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code kiln plugins}: every discovered plugin, one line each: kind, name, module, jar; then
- * each plugin jar that was skipped, as {@code broken - - JAR: REASON}.
+ * {@code kiln plugins}: every plugin in use, one line each: kind, name, module, jar; then each
+ * plugin jar that was skipped, as {@code broken - - JAR: REASON}; on stderr, the built-in plugins
+ * a dropped-in one replaced.
  */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List every plugin found: kind, name, module and jar, one per line; then any plugin jar skipped as broken.")
@@ -49,6 +50,11 @@ final class PluginsCommand implements Callable<Integer> {
                     + b.jar() + ": " + b.reason());
         }
         out.flush();
+        for (Plugin p : plugins.replaced()) {
+            kiln.err().println("kiln: the built-in " + p.kind().label() + " plugin " + p.name() + " (" + p.module()
+                    + ") is replaced by the one from the plugins directory");
+        }
+        kiln.err().flush();
         return 0;
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.GgmlType;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.TensorInfo;
 import dev.kiln.runtime.PluginLoader;
@@ -56,6 +57,29 @@ class QuantizeCommandTest {
                 if (!key.equals("general.file_type")) {
                     assertEquals(original.metadata().get(key), actual.metadata().get(key), key + " not copied");
                 }
+            }
+        }
+    }
+
+    /**
+     * llama.cpp's fallback for rows that IQ4_XS's 256-value super-blocks do not fit: stories260K's
+     * rows of 64 become IQ4_NL, its rows of 172 (not whole 32-value blocks either) stay F32, and
+     * the file says IQ4_XS (general.file_type 30) as llama-quantize's would.
+     */
+    @Test
+    void iq4_xs_falls_back_to_iq4_nl_for_narrow_rows() {
+        Path out = dir.resolve("out-IQ4_XS.gguf");
+        KilnRun run = KilnRun.of("quantize", FIXTURES.resolve("models/stories260K.gguf").toString(), out.toString(),
+                "IQ4_XS", "-t", "2");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.err().contains("blk.0.attn_q.weight: rows of 64 are not a multiple of IQ4_XS's 256-element blocks; "
+                + "using IQ4_NL"), run::toString);
+        try (ModelFile actual = PLUGINS.open(out)) {
+            assertEquals(30, actual.metadata().getLong("general.file_type"));
+            for (TensorInfo t : actual.tensors()) {
+                GgmlType want = t.rank() < 2 || t.name().contains("_norm") ? GgmlType.F32
+                        : t.columns() == 172 ? GgmlType.F32 : GgmlType.IQ4_NL;
+                assertEquals(want, t.type(), t.name());
             }
         }
     }

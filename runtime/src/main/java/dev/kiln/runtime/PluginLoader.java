@@ -38,12 +38,14 @@ public final class PluginLoader {
     }
 
     /**
-     * Built-in plugins plus those in {@code pluginsDir}, if that directory exists. A jar that
-     * cannot be loaded, or provides a plugin whose name is taken, is skipped with a warning and
-     * listed in {@link Plugins#broken()}.
+     * Built-in plugins plus those in {@code pluginsDir}, if that directory exists; a plugin there
+     * takes the place of a built-in one of the same kind and name ({@link Plugins#replaced()}). A
+     * jar that cannot be loaded, or provides a plugin whose name another dropped-in jar took, is
+     * skipped with a warning and listed in {@link Plugins#broken()}.
      */
     public static Plugins load(Path pluginsDir) {
-        List<Plugin> found = new ArrayList<>(discoverBuiltIn());
+        List<Plugin> builtIn = discoverBuiltIn();
+        List<Plugin> found = new ArrayList<>();
         List<BrokenPlugin> broken = new ArrayList<>();
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
             Map<String, Path> jarOfModule = new HashMap<>();
@@ -55,7 +57,7 @@ public final class PluginLoader {
                         throw new KilnException("holds module " + module + ", as " + other + " does");
                     }
                     List<Plugin> provided = discover(layerOf(List.of(jar)));
-                    new Plugins(concat(found, provided)); // a name already taken is this jar's fault
+                    Plugins.byName(concat(found, provided)); // a name another jar took is this jar's fault
                     found.addAll(provided);
                 } catch (KilnException e) {
                     BrokenPlugin b = new BrokenPlugin(jar, withoutJar(e.getMessage(), jar));
@@ -64,7 +66,7 @@ public final class PluginLoader {
                 }
             }
         }
-        return new Plugins(found, broken);
+        return new Plugins(builtIn, found, broken);
     }
 
     private static List<Plugin> concat(List<Plugin> a, List<Plugin> b) {

@@ -13,6 +13,7 @@ import dev.kiln.api.tokenizer.TokenizerFactory;
 import dev.kiln.runtime.io.FilesInUse;
 import dev.kiln.runtime.io.InputFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,28 +28,60 @@ import java.util.stream.Collectors;
  */
 public final class Plugins {
     private final List<Plugin> all;
+    private final List<Plugin> replaced;
     private final List<BrokenPlugin> broken;
 
     /** @throws KilnException if two plugins of one kind share a name */
     public Plugins(List<Plugin> plugins) {
-        this(plugins, List.of());
+        this(plugins, List.of(), List.of());
     }
 
     /**
+     * The built-in plugins and those dropped into a plugins directory. A dropped-in plugin takes
+     * the place of the built-in plugin of its kind and name (dropping in a jar is asking for it,
+     * e.g. a faster Q5_0); {@link #replaced()} lists the built-ins it displaced.
+     *
      * @param broken the plugin jars that were skipped (see {@link PluginLoader#load})
-     * @throws KilnException if two plugins of one kind share a name
+     * @throws KilnException if two built-in plugins, or two dropped-in ones, of one kind share a name
      */
-    public Plugins(List<Plugin> plugins, List<BrokenPlugin> broken) {
-        this.all = List.copyOf(plugins);
+    public Plugins(List<Plugin> builtIn, List<Plugin> droppedIn, List<BrokenPlugin> broken) {
+        byName(builtIn); // refuses duplicates among the built-ins
+        Map<String, Plugin> droppedByName = byName(droppedIn);
+        List<Plugin> kept = new ArrayList<>();
+        List<Plugin> displaced = new ArrayList<>();
+        for (Plugin p : builtIn) {
+            if (droppedByName.containsKey(key(p))) {
+                displaced.add(p);
+            } else {
+                kept.add(p);
+            }
+        }
+        kept.addAll(droppedIn);
+        this.all = List.copyOf(kept);
+        this.replaced = List.copyOf(displaced);
         this.broken = List.copyOf(broken);
+    }
+
+    private static String key(Plugin p) {
+        return p.kind() + "/" + p.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The plugins by kind and name. @throws KilnException if two of one kind share a name */
+    static Map<String, Plugin> byName(List<Plugin> plugins) {
         Map<String, Plugin> seen = new HashMap<>();
-        for (Plugin p : all) {
-            Plugin previous = seen.putIfAbsent(p.kind() + "/" + p.name().toLowerCase(Locale.ROOT), p);
+        for (Plugin p : plugins) {
+            Plugin previous = seen.putIfAbsent(key(p), p);
             if (previous != null) {
                 throw new KilnException("two " + p.kind().label() + " plugins are named " + p.name() + ": "
                         + previous.module() + " (" + previous.location() + ") and " + p.module() + " (" + p.location() + ")");
             }
         }
+        return seen;
+    }
+
+    /** Built-in plugins a dropped-in plugin of the same kind and name took the place of. */
+    public List<Plugin> replaced() {
+        return replaced;
     }
 
     /** Every plugin, in discovery order (built-in first, by kind). */

@@ -3,6 +3,7 @@ package dev.kiln.toolkit.quant;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantException;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -11,8 +12,9 @@ import java.util.Objects;
  * loop runs: whole blocks, the activation range, the prepared activations, the weight bytes, the
  * rows of {@link #dotRows} and its output range. A bad call is a {@link QuantException} naming
  * the type, never an {@link IndexOutOfBoundsException}. Subclasses write only the arithmetic:
- * {@link #prepareChecked} (the activation form, e.g. {@code Q8KActivations.of}) and
- * {@link #dotBlocks}; a kernel that reads several rows in one pass overrides {@link #dotRowsChecked}.
+ * {@link #dotBlocks}, and name their {@link ActivationForm} (e.g. {@code ActivationForm.Q8_K}) or
+ * override {@link #prepareChecked} and {@link #preparedCount}; a kernel that reads several rows in
+ * one pass overrides {@link #dotRowsChecked}.
  *
  * @param <A> the prepared activation form
  */
@@ -20,20 +22,48 @@ public abstract class BlockDotKernel<A> implements DotKernel<A> {
     private final String name;
     private final int blockSize;
     private final int blockBytes;
+    private final ActivationForm<A> form;
 
-    /** A kernel for weights of {@code type}: its name goes into every error, its geometry into every check. */
+    /**
+     * A kernel for weights of {@code type}: its name goes into every error, its geometry into every
+     * check. The subclass overrides {@link #prepareChecked} and {@link #preparedCount}.
+     */
     protected BlockDotKernel(GgmlType type) {
         Objects.requireNonNull(type, "type is null");
         this.name = type.name();
         this.blockSize = type.blockSize();
         this.blockBytes = type.blockBytes();
+        this.form = null;
     }
 
-    /** Converts {@code count} activations from {@code x[offset]}; the range and the whole blocks are checked. */
-    protected abstract A prepareChecked(float[] x, int offset, int count);
+    /** A kernel for weights of {@code type} whose activations are prepared as {@code form} says. */
+    protected BlockDotKernel(GgmlType type, ActivationForm<A> form) {
+        Objects.requireNonNull(type, "type is null");
+        this.name = type.name();
+        this.blockSize = type.blockSize();
+        this.blockBytes = type.blockBytes();
+        this.form = Objects.requireNonNull(form, "form is null");
+    }
 
-    /** How many activations {@code x} holds (a dot may use fewer, never more). */
-    protected abstract int preparedCount(A x);
+    /**
+     * Converts {@code count} activations from {@code x[offset]}; the range and the whole blocks
+     * are checked. By default the form given to the constructor.
+     */
+    protected A prepareChecked(float[] x, int offset, int count) {
+        return requireForm().prepare(x, offset, count);
+    }
+
+    /** How many activations {@code x} holds (a dot may use fewer, never more). By default the form's count. */
+    protected int preparedCount(A x) {
+        return requireForm().count(x);
+    }
+
+    private ActivationForm<A> requireForm() {
+        if (form == null) {
+            throw new IllegalStateException(getClass().getName() + " names no ActivationForm and does not prepare activations itself");
+        }
+        return form;
+    }
 
     /** Σ w·x over {@code blocks} weight blocks from byte {@code offset}; every argument is checked. */
     protected abstract float dotBlocks(MemorySegment weights, long offset, A x, int blocks);

@@ -1,9 +1,10 @@
 package dev.kiln.quant.q4_0;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.toolkit.quant.BlockExtremes;
+import dev.kiln.toolkit.quant.BlockRange;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -49,16 +50,7 @@ public final class Q4_0 implements QuantType {
         int nb = BlockRange.forQuantize(this, src, srcOffset, count, dst, offset);
         for (int b = 0; b < nb; b++) {
             int base = srcOffset + b * QK;
-            float amax = 0f;
-            float max = 0f;
-            for (int j = 0; j < QK; j++) {
-                float v = src[base + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -8f;
+            float d = BlockExtremes.signedMax(src, base, QK) / -8f;
             float id = d != 0f ? 1f / d : 0f;
             long p = offset + (long) b * BLOCK_BYTES;
             dst.set(F16, p, Float.floatToFloat16(d));

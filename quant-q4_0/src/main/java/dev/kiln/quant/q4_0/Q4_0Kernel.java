@@ -2,6 +2,7 @@ package dev.kiln.quant.q4_0;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.ActivationForm;
 import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,17 +14,7 @@ import java.lang.foreign.ValueLayout;
 final class Q4_0Kernel extends BlockDotKernel<Q8_0Activations> {
 
     Q4_0Kernel() {
-        super(GgmlType.Q4_0);
-    }
-
-    @Override
-    protected Q8_0Activations prepareChecked(float[] x, int offset, int count) {
-        return Q8_0Activations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8_0Activations x) {
-        return x.count();
+        super(GgmlType.Q4_0, ActivationForm.Q8_0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.toolkit.quant.activation;
 
+import dev.kiln.toolkit.quant.BlockExtremes;
 import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.toolkit.quant.NearestInt;
 import java.lang.invoke.MethodHandles;
@@ -44,16 +45,8 @@ public final class Q8KActivations extends QuantizedActivations {
         Q8KActivations y = new Q8KActivations(count);
         for (int i = 0; i < blocks; i++) {
             int xo = offset + i * BLOCK;
-            float max = 0;
-            float amax = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                float ax = Math.abs(x[xo + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[xo + j];
-                }
-            }
-            if (amax == 0) {
+            float max = BlockExtremes.signedMax(x, xo, BLOCK);
+            if (max == 0) {
                 continue; // d, qs and bsums stay zero
             }
             float iscale = -127f / max;

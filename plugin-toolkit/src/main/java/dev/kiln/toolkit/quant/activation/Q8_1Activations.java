@@ -8,7 +8,9 @@ import dev.kiln.toolkit.quant.BlockRange;
  * (ggml-cpu's x86 {@code quantize_row_q8_1} rounds exactly like its {@code quantize_row_q8_0}),
  * plus per block {@code sum = f16(amax/127 · Σ quant)}, which a type with a per-block minimum
  * {@code m} uses for the {@code m · Σ x} term ({@code m · sum}). Note that the sum is scaled by
- * the unrounded {@code amax/127}, not by the f16 {@link #scale}, as ggml does.
+ * the unrounded {@code amax/127}, not by the f16 {@link #scale}, as ggml does. A sum beyond
+ * f16's range (|sum| > 65504, only for activations in the tens of thousands) is kept unrounded:
+ * ggml's would be infinite and its dot product infinite or NaN.
  * Immutable once built; safe to read from many threads.
  */
 public final class Q8_1Activations extends QuantizedActivations {
@@ -42,12 +44,18 @@ public final class Q8_1Activations extends QuantizedActivations {
                 sum += qs[b * BLOCK + j];
             }
             d[b] = Float.float16ToFloat(Float.floatToFloat16(scale));
-            s[b] = Float.float16ToFloat(Float.floatToFloat16(scale * sum));
+            float rounded = Float.float16ToFloat(Float.floatToFloat16(scale * sum));
+            s[b] = Float.isInfinite(rounded) ? scale * sum : rounded;
         }
         return new Q8_1Activations(qs, d, s);
     }
 
-    /** {@code f16(amax/127 · Σ quant)} of {@code block}, already rounded to f16. */
+    /** Every block's {@link #sum}: the array itself, for SIMD kernels (read only). */
+    public float[] sums() {
+        return s;
+    }
+
+    /** {@code f16(amax/127 · Σ quant)} of {@code block}, already rounded to f16 (unrounded where f16 would overflow). */
     public float sum(int block) {
         return s[block];
     }

@@ -3,7 +3,9 @@ package dev.kiln.toolkit.quant.activation;
 /**
  * An activation row rounded to int8 blocks with one scale each, the {@code vec_dot_type} forms
  * ggml's CPU backend multiplies quantized weights with: activation {@code i} stands for
- * {@code quant(i) · scale(i / blockSize())}. Immutable once built; safe to read from many threads.
+ * {@code quant(i) · scale(i / blockSize())}. Immutable once built (a SIMD kernel may read the
+ * arrays {@link #quants()} and {@link #scales()} hand out, and must not write them); safe to read
+ * from many threads.
  */
 public abstract sealed class QuantizedActivations permits Q8_0Activations, Q8_1Activations, Q8KActivations {
     final byte[] qs;
@@ -39,6 +41,19 @@ public abstract sealed class QuantizedActivations permits Q8_0Activations, Q8_1A
     /** The rounded value of activation {@code index}. */
     public final byte quant(int index) {
         return qs[index];
+    }
+
+    /**
+     * The rounded values, one per activation: the array itself, for SIMD kernels that load it
+     * directly (read only).
+     */
+    public final byte[] quants() {
+        return qs;
+    }
+
+    /** The scale of each block: the array itself, for SIMD kernels (read only). */
+    public final float[] scales() {
+        return d;
     }
 
     /** The values the activations were rounded to, {@code quant(i) · scale(i / blockSize())}, as floats. */

@@ -22,7 +22,7 @@ class BrokenPluginJarTest {
 
     @Test
     void a_broken_jar_is_listed_and_skipped_and_the_tool_keeps_working() throws IOException {
-        Path bad = Files.writeString(plugins.resolve("quant-q5_0-broken.jar"), "not a zip file");
+        Path bad = Files.writeString(plugins.resolve("quant-iq2_xxs-broken.jar"), "not a zip file");
 
         KilnRun list = KilnRun.of("--plugins", plugins.toString(), "plugins");
         assertEquals(0, list.status(), list::toString);
@@ -38,9 +38,9 @@ class BrokenPluginJarTest {
         assertEquals(0, tokenize.status(), tokenize::toString);
 
         KilnRun needed = KilnRun.of("--plugins", plugins.toString(), "quantize", GenerateCommandTest.STORIES.toString(),
-                plugins.resolve("out.gguf").toString(), "Q5_0");
+                plugins.resolve("out.gguf").toString(), "IQ2_XXS");
         assertEquals(1, needed.status(), needed::toString);
-        assertTrue(needed.err().contains("no quant-type plugin named 'Q5_0'") && needed.err().contains("skipped as broken: " + bad),
+        assertTrue(needed.err().contains("no quant-type plugin named 'IQ2_XXS'") && needed.err().contains("skipped as broken: " + bad),
                 needed::toString);
     }
 }

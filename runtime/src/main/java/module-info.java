@@ -13,4 +13,5 @@ module dev.kiln.runtime {
     uses dev.kiln.api.backend.Backend;
     uses dev.kiln.api.model.ModelArchitecture;
     uses dev.kiln.api.tokenizer.TokenizerFactory;
+    uses dev.kiln.runtime.PluginCheck; // kiln check-plugin, loaded with the conformance kit
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.model.Session;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,13 @@ final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    BenchCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
@@ -59,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path file = model != null ? model : KilnCommand.defaultModel();
         PrintWriter err = kiln.err();
-        try (KilnModel loaded = kiln.load(file, compute.modelOptions(0))) {
+        try (KilnModel loaded = engine.get().open(KilnCommand.modelOrDefault(file), compute.modelOptions(0))) {
             err.println("kiln: " + loaded.describe());
             err.flush();
             int[] tokens = benchTokens(loaded, Math.max(promptTokens, genTokens + 1));

@@ -1,16 +1,19 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.KilnSession;
 import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.ChatTemplate;
+import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Conversation;
 import dev.kiln.runtime.generate.GenerationOptions;
-import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.Sampler;
 import dev.kiln.runtime.generate.SamplingSettings;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,6 +40,13 @@ final class ChatCommand implements Callable<Integer> {
 
     @ParentCommand
     KilnCommand kiln;
+
+    private final Provider<Kiln> engine;
+
+    @Inject
+    ChatCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
 
     @Mixin
     ComputeOptions compute;
@@ -71,7 +81,7 @@ final class ChatCommand implements Callable<Integer> {
         SamplingSettings settings = sampling.settings();
         int ctx = contextSize != null ? contextSize : 0;
         ModelOptions options = compute.modelOptions(ctx).withChatTemplate(chatTemplate);
-        try (KilnModel m = kiln.load(model, options)) {
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), options)) {
             ChatTemplate template = m.chatTemplate();
             err.println("kiln: " + m.describe());
             if ((chatTemplate == null || chatTemplate.isBlank())

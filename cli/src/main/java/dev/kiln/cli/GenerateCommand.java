@@ -1,9 +1,13 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.GenerateParams;
 import dev.kiln.runtime.generate.SamplingSettings;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +29,13 @@ final class GenerateCommand implements Callable<Integer> {
 
     @ParentCommand
     KilnCommand kiln;
+
+    private final Provider<Kiln> engine;
+
+    @Inject
+    GenerateCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
 
     @Mixin
     ComputeOptions compute;
@@ -58,7 +69,8 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = kiln.err();
         PrintWriter out = kiln.out();
         SamplingSettings settings = sampling.settings();
-        try (KilnModel m = kiln.load(model, compute.modelOptions(contextSize == null ? 0 : contextSize))) {
+        ModelOptions options = compute.modelOptions(contextSize == null ? 0 : contextSize);
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), options)) {
             err.println("kiln: " + m.describe());
             if (contextSize != null) {
                 ContextSize.warnIfBeyondTrained(contextSize, m.trainedContextLength(), err);

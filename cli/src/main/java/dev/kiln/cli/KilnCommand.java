@@ -1,13 +1,6 @@
 package dev.kiln.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import dev.kiln.api.KilnException;
-import dev.kiln.runtime.Kiln;
-import dev.kiln.runtime.KilnModel;
-import dev.kiln.runtime.ModelOptions;
-import dev.kiln.runtime.PluginLoader;
-import dev.kiln.runtime.Plugins;
 import dev.kiln.runtime.io.FileKind;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -20,10 +13,10 @@ import picocli.CommandLine.Spec;
 /**
  * The top {@code kiln} command. To add a command: write a class in this package annotated
  * {@code @Command(name = …)} with a {@code @ParentCommand KilnCommand kiln} field, then add it
- * to {@code subcommands} below (one line). Commands get their plugins and services from
- * {@link #injector()} (or {@link #injector(ComputeOptions)} when they compute, with
- * {@code @Mixin ComputeOptions} for {@code --backend} and {@code -t}) and print through
- * {@link #out()} / {@link #err()}.
+ * to {@code subcommands} below (one line). Guice builds the commands (see {@link PluginModule}):
+ * a command takes the engine ({@code Provider<Kiln>}) or the plugins in an {@code @Inject}
+ * constructor, adds {@code @Mixin ComputeOptions} for {@code --backend} and {@code -t} when it
+ * computes, and prints through {@link #out()} / {@link #err()}.
  */
 @Command(name = "kiln",
         mixinStandardHelpOptions = true,
@@ -40,6 +33,7 @@ import picocli.CommandLine.Spec;
             PerplexityCommand.class,
             BenchCommand.class,
             SynthCommand.class,
+            ServeCommand.class,
         })
 public final class KilnCommand implements Runnable {
     /** System property with the Kiln installation directory (set by the launcher). */
@@ -57,9 +51,6 @@ public final class KilnCommand implements Runnable {
             description = "Directory of plugin jars (default: $kiln.plugins, else <kiln home>/plugins).")
     Path pluginsDir;
 
-    private Plugins plugins;
-    private Injector injector;
-
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command (try 'kiln --help')");
@@ -74,6 +65,11 @@ public final class KilnCommand implements Runnable {
     /** The model run when a command gets no {@code -m}: the embedded stories260K. */
     public static Path defaultModel() {
         return home().resolve("models").resolve("stories260K.gguf");
+    }
+
+    /** {@code model}, or the embedded model when it is null (no {@code -m}). */
+    public static Path modelOrDefault(Path model) {
+        return model != null ? model : defaultModel();
     }
 
     /**
@@ -99,43 +95,6 @@ public final class KilnCommand implements Runnable {
                     + (kind == FileKind.MISSING ? "does not exist" : "is " + kind.description() + ", not a directory"));
         }
         return dir;
-    }
-
-    /** Every plugin: built-in and from the plugins directory (discovered once). */
-    public synchronized Plugins plugins() {
-        if (plugins == null) {
-            plugins = PluginLoader.load(pluginsDirectory());
-            if (verbose) {
-                // like Trino's PluginManager: say what was found and where, per plugin
-                err().println("kiln: plugins directory " + pluginsDirectory().toAbsolutePath());
-                plugins.all().forEach(p -> err().println("kiln: found " + p));
-                err().flush();
-            }
-        }
-        return plugins;
-    }
-
-    /** The engine (library entry point) over the discovered plugins. */
-    public Kiln engine() {
-        return injector().getInstance(Kiln.class);
-    }
-
-    /** Loads {@code model} (the embedded model when null) with the engine. */
-    public KilnModel load(Path model, ModelOptions options) {
-        return engine().open(model != null ? model : defaultModel(), options);
-    }
-
-    /** The injector of the discovered plugins (see {@link PluginModule}). */
-    public synchronized Injector injector() {
-        if (injector == null) {
-            injector = Guice.createInjector(new PluginModule(plugins()));
-        }
-        return injector;
-    }
-
-    /** A child injector that also provides the chosen {@code Backend} and a {@code Compute} on it. */
-    public Injector injector(ComputeOptions options) {
-        return injector().createChildInjector(new ComputeModule(options));
     }
 
     public boolean verbose() {

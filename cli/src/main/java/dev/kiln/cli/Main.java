@@ -1,18 +1,19 @@
 package dev.kiln.cli;
 
+import com.google.inject.Guice;
 import dev.kiln.api.KilnException;
 import dev.kiln.runtime.OutOfMemoryMessage;
 import dev.kiln.runtime.io.CheckedOutputStream;
 import dev.kiln.runtime.io.MappedFileFault;
 import dev.kiln.runtime.io.OutputExistsException;
 import dev.kiln.runtime.io.OutputWriteException;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Entry point of the {@code kiln} command. Exit status: 0 on success, 1 on a user error (a
@@ -68,7 +69,7 @@ public final class Main {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         int status;
-        try (Warnings warnings = Warnings.to(err)) {
+        try (Warnings _ = Warnings.to(err)) {
             CommandLine cl = commandLine();
             cl.setOut(out);
             cl.setErr(err);
@@ -95,7 +96,8 @@ public final class Main {
         if (System.getProperty("guice_bytecode_gen_option") == null) {
             System.setProperty("guice_bytecode_gen_option", "DISABLED");
         }
-        CommandLine cl = new CommandLine(new KilnCommand());
+        KilnCommand root = new KilnCommand();
+        CommandLine cl = new CommandLine(root, new GuiceFactory(Guice.createInjector(new PluginModule(root))));
         cl.getCommandSpec().exitCodeOnInvalidInput(USAGE_ERROR);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::executionError);

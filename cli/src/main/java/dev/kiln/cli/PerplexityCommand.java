@@ -1,9 +1,12 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Perplexity;
 import dev.kiln.runtime.io.InputFiles;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -29,6 +32,13 @@ final class PerplexityCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    PerplexityCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
@@ -48,7 +58,7 @@ final class PerplexityCommand implements Callable<Integer> {
     public Integer call() {
         String text = readText(textFile);
         PrintWriter err = kiln.err();
-        try (KilnModel m = kiln.load(model, compute.modelOptions(0))) {
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), compute.modelOptions(0))) {
             err.println("kiln: " + m.describe());
             ContextSize.warnIfBeyondTrained(ctx, m.trainedContextLength(), err);
             // llama-perplexity: tokenize the whole text with BOS, special-token text not parsed

@@ -3,6 +3,8 @@ package dev.kiln.cli;
 import dev.kiln.runtime.BrokenPlugin;
 import dev.kiln.runtime.Plugin;
 import dev.kiln.runtime.Plugins;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
@@ -21,9 +23,16 @@ final class PluginsCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    PluginsCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
+
     @Override
     public Integer call() {
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
+        Plugins plugins = this.plugins.get();
         List<Plugin> all = plugins.all().stream()
                 .sorted(Comparator.comparing(Plugin::kind).thenComparing(Plugin::name))
                 .toList();

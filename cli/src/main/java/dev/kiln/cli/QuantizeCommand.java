@@ -11,6 +11,8 @@ import dev.kiln.runtime.io.OutputFile;
 import dev.kiln.runtime.quantize.FileType;
 import dev.kiln.runtime.quantize.ModelQuantizer;
 import dev.kiln.runtime.quantize.QuantizePlan;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,13 @@ final class QuantizeCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    QuantizeCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
+
     @Parameters(index = "0", paramLabel = "IN", description = "The F32/F16/BF16 model.")
     Path input;
 
@@ -57,8 +66,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int threads = ThreadCount.capped(this.threads, kiln.err());
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
-        QuantTypes types = kiln.injector().getInstance(QuantTypes.class);
+        Plugins plugins = this.plugins.get();
+        QuantTypes types = plugins.quantTypeTable();
         FileType fileType = FileType.parse(typeName);
         if (types.find(fileType.base()).isEmpty()) {
             throw new KilnException("no quant-type plugin for " + fileType.base()

@@ -11,6 +11,8 @@ import dev.kiln.runtime.Plugins;
 import dev.kiln.runtime.io.OutputFile;
 import dev.kiln.runtime.quantize.FileType;
 import dev.kiln.runtime.synth.SyntheticModel;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,13 @@ final class SynthCommand implements Callable<Integer> {
 
     @ParentCommand
     KilnCommand kiln;
+
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    SynthCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "The architecture (default: ${DEFAULT-VALUE}).")
     String arch = "llama";
@@ -72,7 +81,7 @@ final class SynthCommand implements Callable<Integer> {
     public Integer call() {
         int writers = ThreadCount.capped(threads, kiln.err());
         FileType fileType = FileType.parse(type);
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
+        Plugins plugins = this.plugins.get();
         ModelArchitecture architecture = plugins.architectures().stream().filter(a -> a.name().equals(arch)).findFirst()
                 .orElseThrow(() -> new KilnException("unknown architecture '" + arch + "'; supported: "
                         + plugins.names(PluginKind.ARCHITECTURE)));
@@ -96,7 +105,7 @@ final class SynthCommand implements Callable<Integer> {
             err.flush();
             AtomicLong done = new AtomicLong();
             ModelWriter writer = plugins.format("gguf").create(out.partial());
-            model.addTo(writer, v, kiln.injector().getInstance(QuantTypes.class), n -> {
+            model.addTo(writer, v, plugins.quantTypeTable(), n -> {
                 long now = done.addAndGet(n);
                 if (kiln.verbose()) {
                     synchronized (err) {

@@ -35,7 +35,7 @@ class BackendFallbackWarningTest {
         Backend plain = new FakeBackend("plain", 10, null);
         Backend simd = new FakeBackend("simd", 100, "module jdk.incubator.vector is not available");
         StringWriter err = new StringWriter();
-        try (Warnings w = Warnings.to(new PrintWriter(err))) {
+        try (Warnings _ = Warnings.to(new PrintWriter(err))) {
             BackendSelection selection = new BackendSelection(List.of(plain, simd));
             assertEquals(plain, selection.choose(null, null, null));
             assertEquals(plain, new BackendSelection(List.of(plain, simd)).choose(null, null, null));

@@ -73,29 +73,29 @@ public final class GgufWriter implements ModelWriter {
         Objects.requireNonNull(source, "source is null");
         long[] dims = shape.clone();
         if (dims.length < 1 || dims.length > GgufReader.MAX_DIMS) {
-            throw problem("tensor '" + name + "' has " + dims.length + " dimensions; must be 1.." + GgufReader.MAX_DIMS);
+            throw problem("tensor " + GgufReader.quoted(name) + " has " + dims.length + " dimensions; must be 1.." + GgufReader.MAX_DIMS);
         }
         long elements = 1;
         for (long d : dims) {
             if (d <= 0) {
-                throw problem("tensor '" + name + "' has a non-positive dimension " + Arrays.toString(dims));
+                throw problem("tensor " + GgufReader.quoted(name) + " has a non-positive dimension " + Arrays.toString(dims));
             }
             try {
                 elements = Math.multiplyExact(elements, d);
             } catch (ArithmeticException e) {
-                throw problem("tensor '" + name + "' shape " + Arrays.toString(dims) + " overflows");
+                throw problem("tensor " + GgufReader.quoted(name) + " shape " + Arrays.toString(dims) + " overflows");
             }
         }
         if (dims[0] % type.blockSize() != 0) {
-            throw problem("tensor '" + name + "' row length " + dims[0] + " is not a multiple of the " + type
+            throw problem("tensor " + GgufReader.quoted(name) + " row length " + dims[0] + " is not a multiple of the " + type
                     + " block size " + type.blockSize());
         }
         long byteSize = type.byteSize(elements);
         if (byteSize < 0) {
-            throw problem("tensor '" + name + "' byte size overflows");
+            throw problem("tensor " + GgufReader.quoted(name) + " byte size overflows");
         }
         if (!tensorNames.add(name)) {
-            throw problem("duplicate tensor name '" + name + "'");
+            throw problem("duplicate tensor name " + GgufReader.quoted(name) + "");
         }
         tensors.add(new PendingTensor(name, type, dims, byteSize, source));
         return this;
@@ -271,7 +271,7 @@ public final class GgufWriter implements ModelWriter {
         } catch (KilnException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new KilnException("cannot write " + file + ": tensor '" + t.name() + "' failed: " + e, e);
+            throw new KilnException("cannot write " + file + ": tensor " + GgufReader.quoted(t.name()) + " failed: " + e, e);
         }
     }
 
@@ -283,14 +283,14 @@ public final class GgufWriter implements ModelWriter {
         String current = null;
         try {
             for (Map.Entry<String, MetadataValue> e : metadata.entrySet()) {
-                current = "metadata key '" + e.getKey() + "'";
+                current = "metadata key " + GgufReader.quoted(e.getKey());
                 h.string(e.getKey());
                 h.u32(e.getValue().type().id());
                 value(h, e.getValue(), 0);
             }
             for (int i = 0; i < tensors.size(); i++) {
                 PendingTensor t = tensors.get(i);
-                current = "tensor '" + t.name() + "'";
+                current = "tensor " + GgufReader.quoted(t.name()) + "";
                 h.string(t.name());
                 h.u32(t.shape().length);
                 for (long d : t.shape()) {

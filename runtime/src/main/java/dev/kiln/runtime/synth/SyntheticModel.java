@@ -92,7 +92,7 @@ public record SyntheticModel(ModelLayout layout, FileType fileType, boolean pure
     }
 
     /** The type of each tensor llama-quantize would quantize; the rest are F32. */
-    public Map<String, GgmlType> typesOf() {
+    private Map<String, GgmlType> typesOf() {
         List<QuantMix.Tensor> tensors = layout.tensors().stream().map(t -> new QuantMix.Tensor(t.name(), t.shape())).toList();
         Map<String, GgmlType> types = new HashMap<>();
         if (pure) {

@@ -9,4 +9,5 @@ module dev.kiln.toolkit {
 
     exports dev.kiln.toolkit.quant;
     exports dev.kiln.toolkit.quant.activation;
+    exports dev.kiln.toolkit.quant.kquant;
 }

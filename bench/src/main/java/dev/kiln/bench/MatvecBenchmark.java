@@ -90,6 +90,18 @@ public class MatvecBenchmark {
         @Override GgmlType type() { return GgmlType.Q6_K; }
     }
 
+    public static class Q5_K extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q5_K; }
+    }
+
+    public static class Q3_K extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q3_K; }
+    }
+
+    public static class Q2_K extends Matrix {
+        @Override GgmlType type() { return GgmlType.Q2_K; }
+    }
+
     @Benchmark
     public float[] matvecF32Scalar(F32 m) {
         m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
@@ -158,6 +170,42 @@ public class MatvecBenchmark {
 
     @Benchmark
     public float[] matvecQ6_KVector(Q6_K m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_KScalar(Q5_K m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ5_KVector(Q5_K m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ3_KScalar(Q3_K m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ3_KVector(Q3_K m) {
+        m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ2_KScalar(Q2_K m) {
+        m.contexts.scalar.matmul(m.weights.next(), m.x, m.out, 1);
+        return m.out;
+    }
+
+    @Benchmark
+    public float[] matvecQ2_KVector(Q2_K m) {
         m.contexts.vector.matmul(m.weights.next(), m.x, m.out, 1);
         return m.out;
     }

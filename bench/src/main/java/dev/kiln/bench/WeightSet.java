@@ -18,6 +18,7 @@ final class WeightSet {
     static final long STREAM_BYTES = 256L << 20;
 
     private final Weights[] copies;
+    private final long bytes;
     private int next;
 
     WeightSet(GgmlType ggml, int rows, int cols, Arena arena) {
@@ -32,12 +33,23 @@ final class WeightSet {
             }
             type.quantize(row, 0, cols, first, r * rowBytes);
         }
+        bytes = first.byteSize();
         int n = (int) Math.max(1, Math.min(64, STREAM_BYTES / first.byteSize()));
         copies = new Weights[n];
         for (int i = 0; i < n; i++) {
             MemorySegment seg = i == 0 ? first : arena.allocate(first.byteSize(), 64).copyFrom(first);
             copies[i] = new Weights(ggml.name() + "#" + i, type, seg, rows, cols);
         }
+    }
+
+    /** How many copies there are. */
+    int size() {
+        return copies.length;
+    }
+
+    /** Bytes of one copy (the type's own). */
+    long bytes() {
+        return bytes;
     }
 
     /** The next copy, round-robin. */

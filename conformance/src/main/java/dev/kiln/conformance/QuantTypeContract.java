@@ -92,6 +92,30 @@ public abstract class QuantTypeContract {
     }
 
     /**
+     * llama-quantize outputs known by their digests rather than kept whole: every tensor of the
+     * subject's type that a {@link LlamaQuantizeDigest#digests} file lists must quantize, from the
+     * same tensor of {@link LlamaQuantizeDigest#source}, to bytes with the listed sha256. Empty by
+     * default (the check is then not made).
+     */
+    protected List<LlamaQuantizeDigest> llamaQuantizeDigests() {
+        return List.of();
+    }
+
+    /**
+     * The F32/F16/BF16 model llama-quantize was given and a digest file of its outputs (the shape of
+     * Kiln's {@code fixtures/models/quant-mix/digest.json}: output file → tensor → [type, sha256]).
+     *
+     * @param source the float model
+     * @param digests the digest file
+     */
+    public record LlamaQuantizeDigest(Path source, Path digests) {
+        public LlamaQuantizeDigest {
+            java.util.Objects.requireNonNull(source, "source is null");
+            java.util.Objects.requireNonNull(digests, "digests is null");
+        }
+    }
+
+    /**
      * The contract's checks as dynamic tests: those of {@link #checks(QuantType, Path)}, and, since
      * here the plugin's own module runs them, that the type is provided as a {@code QuantType}
      * service, and the {@link #llamaQuantizeOutputs()} check when there are any.
@@ -106,6 +130,12 @@ public abstract class QuantTypeContract {
         if (!outputs.isEmpty()) {
             all.add(check("quantize byte-identical to llama-quantize on " + outputs.size() + " real model file(s)",
                     () -> QuantTypeContractModels.matchesLlamaQuantize(type, outputs)));
+        }
+        List<LlamaQuantizeDigest> digests = llamaQuantizeDigests();
+        if (!digests.isEmpty()) {
+            all.add(check("quantize byte-identical to llama-quantize (sha256 of every " + type.name() + " tensor in "
+                            + digests.size() + " digest file(s))",
+                    () -> QuantTypeContractModels.matchesLlamaQuantizeDigests(type, digests)));
         }
         return all.stream().map(Check::toDynamicTest);
     }

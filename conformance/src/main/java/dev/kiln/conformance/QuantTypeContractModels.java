@@ -4,16 +4,22 @@ import dev.kiln.api.GgmlType;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.conformance.QuantTypeContract.LlamaQuantizeDigest;
 import dev.kiln.conformance.QuantTypeContract.LlamaQuantizeOutput;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 
-/** The quant-type contract's checks that need the plugin's own test setup: discovery and real models. */
+/** The quant-type contract's checks that need the plugin's own test setup: discovery and real models (whole files or digests). */
 final class QuantTypeContractModels {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -44,16 +50,7 @@ final class QuantTypeContractModels {
                     if (q.type() != g) {
                         continue;
                     }
-                    TensorInfo src = source.tensor(q.name()).orElseThrow(() -> new AssertionError(
-                            o.source().getFileName() + " has no tensor " + q.name()));
-                    float[] x = floats(source, src);
-                    int columns = Math.toIntExact(q.columns());
-                    long rowBytes = t.byteSize(columns);
-                    MemorySegment ours = arena.allocate(rowBytes * q.rows());
-                    for (int r = 0; r < q.rows(); r++) {
-                        t.quantize(x, r * columns, columns, ours, r * rowBytes);
-                    }
-                    long at = ours.mismatch(quantized.data(q));
+                    long at = quantized(t, source, q.name(), arena).mismatch(quantized.data(q));
                     if (at >= 0) {
                         differing.add(o.quantized().getFileName() + " " + q.name() + " (first at byte " + at + ")");
                     }
@@ -61,12 +58,64 @@ final class QuantTypeContractModels {
                 }
             }
         }
+        report(g, tensors, differing, outputs.stream().map(o -> o.quantized().getFileName().toString()).toList());
+    }
+
+    static void matchesLlamaQuantizeDigests(QuantType t, List<LlamaQuantizeDigest> digests) {
+        GgmlType g = t.ggmlType();
+        int tensors = 0;
+        List<String> differing = new ArrayList<>();
+        for (LlamaQuantizeDigest d : digests) {
+            Map<String, Map<String, LlamaQuantizeDigests.Entry>> files = LlamaQuantizeDigests.read(d.digests());
+            try (ModelFile source = QuantGoldenFiles.open(d.source()); Arena arena = Arena.ofConfined()) {
+                Map<String, String> ours = new HashMap<>(); // tensor → sha256 of our quantization, made once
+                for (Map.Entry<String, Map<String, LlamaQuantizeDigests.Entry>> file : files.entrySet()) {
+                    for (Map.Entry<String, LlamaQuantizeDigests.Entry> e : file.getValue().entrySet()) {
+                        if (!e.getValue().type().equals(g.name())) {
+                            continue;
+                        }
+                        String name = e.getKey();
+                        String sha = ours.computeIfAbsent(name, n -> sha256(quantized(t, source, n, arena)));
+                        if (!sha.equals(e.getValue().sha256())) {
+                            differing.add(file.getKey() + " " + name);
+                        }
+                        tensors++;
+                    }
+                }
+            }
+        }
+        report(g, tensors, differing, digests.stream().map(d -> d.digests().toString()).toList());
+    }
+
+    private static void report(GgmlType g, int tensors, List<String> differing, List<String> where) {
         if (tensors == 0) {
-            throw new AssertionError("no " + g + " tensor in " + outputs.stream().map(o -> o.quantized().getFileName().toString()).toList());
+            throw new AssertionError("no " + g + " tensor in " + where);
         }
         if (!differing.isEmpty()) {
             throw new AssertionError(g + ": " + differing.size() + " of " + tensors + " tensors differ from llama-quantize's: "
                     + String.join("; ", differing.subList(0, Math.min(5, differing.size()))));
+        }
+    }
+
+    /** Tensor {@code name} of {@code source}, quantized row by row to {@code t}. */
+    private static MemorySegment quantized(QuantType t, ModelFile source, String name, Arena arena) {
+        TensorInfo src = source.tensor(name).orElseThrow(() -> new AssertionError(
+                source.path().getFileName() + " has no tensor " + name));
+        float[] x = floats(source, src);
+        int columns = Math.toIntExact(src.columns());
+        long rowBytes = t.byteSize(columns);
+        MemorySegment out = arena.allocate(rowBytes * src.rows());
+        for (int r = 0; r < src.rows(); r++) {
+            t.quantize(x, r * columns, columns, out, r * rowBytes);
+        }
+        return out;
+    }
+
+    private static String sha256(MemorySegment bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toArray(ValueLayout.JAVA_BYTE)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 

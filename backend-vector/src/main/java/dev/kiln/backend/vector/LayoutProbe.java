@@ -42,6 +42,45 @@ final class LayoutProbe {
         }
     }
 
+    /**
+     * Whether {@code type} decodes a probe matrix (16 rows of {@link #BLOCKS} random blocks) as the
+     * packed layout {@code packer} makes does, for a plugin type with a packed layout but no row kernel.
+     */
+    static boolean agreesPacked(QuantType type, PackerOf packer, WorkerPool pool) {
+        GgmlType g = type.ggmlType();
+        int rows = PackedMatrix.GROUP;
+        int n = BLOCKS * g.blockSize();
+        long rowBytes = g.byteSize(n);
+        try (Arena arena = Arena.ofShared()) { // packing may hand parts to the pool's threads
+            MemorySegment seg = arena.allocate(rowBytes * rows, 8);
+            fill(g, seg, new Random(20261204L));
+            float[] theirs = new float[n];
+            float[] ours = new float[rows * n];
+            try (PackedMatrix p = packer.pack(seg, rows, n, pool)) {
+                p.decodeGroup(0, ours);
+            }
+            for (int r = 0; r < rows; r++) {
+                type.dequantize(seg, r * rowBytes, theirs, 0, n);
+                for (int i = 0; i < n; i++) {
+                    float got = ours[i * rows + r];
+                    float tol = 1e-5f * Math.max(1f, Math.abs(theirs[i]));
+                    if (!(Math.abs(theirs[i] - got) <= tol)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A packed layout's maker (as {@code PackedQ5K::pack}). */
+    @FunctionalInterface
+    interface PackerOf {
+        PackedMatrix pack(MemorySegment source, int rows, int columns, WorkerPool pool);
+    }
+
     /** Random bytes, with every float or scale field set to a modest finite value. */
     private static void fill(GgmlType g, MemorySegment seg, Random rnd) {
         for (long i = 0; i < seg.byteSize(); i++) {
@@ -69,7 +108,7 @@ final class LayoutProbe {
                     seg.set(RowKernel.F16, b, scale(rnd));
                 }
             }
-            case Q4_K -> {
+            case Q4_K, Q5_K -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b, scale(rnd));
                     seg.set(RowKernel.F16, b + 2, scale(rnd));
@@ -78,6 +117,11 @@ final class LayoutProbe {
             case Q6_K -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b + 208, scale(rnd));
+                }
+            }
+            case Q3_K -> {
+                for (long b = 0; b < size; b += g.blockBytes()) {
+                    seg.set(RowKernel.F16, b + 108, scale(rnd));
                 }
             }
             default -> {

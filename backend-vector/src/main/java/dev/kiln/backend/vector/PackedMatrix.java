@@ -7,6 +7,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +31,8 @@ abstract class PackedMatrix implements AutoCloseable {
 
     static final int GROUP = 16;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> HALF_LANES = IntVector.SPECIES_512;
 
     private final Arena arena;
     final MemorySegment data;
@@ -288,6 +293,32 @@ abstract class PackedMatrix implements AutoCloseable {
 
     final int groups() {
         return rows / GROUP;
+    }
+
+    /**
+     * The 16 f16 values at byte {@code at} of {@link #data} as floats, into {@code dst[dstOffset ..
+     * dstOffset + 16)}, exactly as {@link Float#float16ToFloat}: exponent and mantissa moved into float
+     * position and rebased by 2^112 (exact, subnormal halves included), infinities and NaNs given the
+     * all-ones exponent, then the sign. The packed layouts keep each group's block scales side by
+     * side for this.
+     */
+    final void halvesToFloats(long at, float[] dst, int dstOffset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(HALVES, data, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, HALF_LANES, 0);
+        h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                .reinterpretAsInts()
+                .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().intoArray(dst, dstOffset);
+    }
+
+    /**
+     * The activations of a prompt-processing batch row as this layout's kernel rounds them (to
+     * Q8_K for the K-quants), or {@code null} if it multiplies them as they are. Layouts of built-in
+     * types leave this to their {@link RowKernel}; those of plugin types (no row kernel here) say it.
+     */
+    float[] roundedActivations(float[] x, int offset, int n) {
+        return null;
     }
 
     @Override

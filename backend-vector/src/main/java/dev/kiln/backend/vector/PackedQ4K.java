@@ -85,7 +85,7 @@ final class PackedQ4K extends PackedMatrix {
     }
 
     /** Six-bit scale (what = 0) or min (what = 1) of group {@code j} from the 12 packed bytes at {@code s} (ggml's get_scale_min_k4). */
-    private static int scaleMin(byte[] b, int s, int j, int what) {
+    static int scaleMin(byte[] b, int s, int j, int what) {
         if (j < 4) {
             return b[s + j + 4 * what] & 63;
         }
@@ -217,25 +217,11 @@ final class PackedQ4K extends PackedMatrix {
         }
     }
 
-    /**
-     * Group {@code g}'s f16 d and dmin as floats, {@code dst[32k .. 32k + 16)} and
-     * {@code dst[32k + 16 .. 32k + 32)} for super-block {@code k}, exactly as
-     * {@link Float#float16ToFloat}: exponent and mantissa moved into float position and rebased by
-     * 2^112 (exact, subnormal halves included), infinities and NaNs given the all-ones exponent,
-     * then the sign.
-     */
+    /** Group {@code g}'s f16 d and dmin as floats: {@code dst[32k .. 32k + 16)} and {@code dst[32k + 16 .. 32k + 32)} for super-block {@code k}. */
     private void superBlockScales(int g, float[] dst) {
-        MemorySegment w = data;
         long header = (long) g * blocks * GROUP_BLOCK_BYTES;
         for (int i = 0; i < 2 * blocks; i++) {
-            long at = header + (long) GROUP * 2 * i; // d of super-block i/2, then its dmin
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, at, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().intoArray(dst, GROUP * i);
+            halvesToFloats(header + (long) GROUP * 2 * i, dst, GROUP * i); // d of super-block i/2, then its dmin
         }
     }
 }

@@ -256,18 +256,11 @@ final class PackedQ6K extends PackedMatrix {
         }
     }
 
-    /** Group {@code g}'s f16 d as floats, {@code dst[16k ..]} for super-block {@code k} (exactly as {@link Float#float16ToFloat}). */
+    /** Group {@code g}'s f16 d as floats, {@code dst[16k ..]} for super-block {@code k}. */
     private void superBlockScales(int g, float[] dst) {
-        MemorySegment w = data;
         long header = (long) g * blocks * GROUP_BLOCK_BYTES;
         for (int k = 0; k < blocks; k++) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, header + (long) HEADER_BYTES * k, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().intoArray(dst, GROUP * k);
+            halvesToFloats(header + (long) HEADER_BYTES * k, dst, GROUP * k);
         }
     }
 }

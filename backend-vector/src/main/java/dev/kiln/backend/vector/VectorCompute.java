@@ -16,18 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The vector backend's compute context: built-in SIMD kernels for F32, F16, BF16, Q4_0, Q8_0,
- * Q4_K and Q6_K, any other type through its plugin's {@code vectorKernel()} or {@code kernel()},
- * and every op split over a {@link WorkerPool} of its own.
+ * Q4_K and Q6_K, packed layouts for the plugin types Q5_K and Q3_K (512-bit, whole 16-row groups),
+ * any other type or shape through its plugin's {@code vectorKernel()} or {@code kernel()}, and every
+ * op split over a {@link WorkerPool} of its own.
  */
 public final class VectorCompute implements Compute {
 
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K}
-     * (the default), or {@code none} to measure the row-wise kernels against them.
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K,Q5_K,Q3_K}
+     * (the default), or {@code none} to measure the row-wise kernels (for Q5_K and Q3_K: the plugins'
+     * {@code vectorKernel()}) against them.
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K,Q5_K,Q3_K");
     /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */
@@ -40,6 +42,8 @@ public final class VectorCompute implements Compute {
     private final TokenTile tokenTile;
     private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
     private final Map<Class<?>, Optional<RowKernel>> verified = new ConcurrentHashMap<>();
+    /** Per plugin class of a type with a packed layout but no row kernel: whether the plugin decodes that layout's probe alike. */
+    private final Map<Class<?>, Boolean> pluginLayouts = new ConcurrentHashMap<>();
     private final float[][] scratch;
     private float[] roundedBatch = new float[0];
     /** The reused transposed batch for {@link TokenTile} (one caller at a time). */
@@ -120,7 +124,12 @@ public final class VectorCompute implements Compute {
         check(x.length >= (long) batch * cols, w.name() + ": input has " + x.length + " floats, need " + (long) batch * cols);
         check(out.length >= (long) batch * rows, w.name() + ": output has " + out.length + " floats, need " + (long) batch * rows);
         RowKernel k = builtIn(w.type());
-        if (k == null) {
+        PackedMatrix pluginPacked = k == null ? pluginPacked(w) : null;
+        if (pluginPacked != null && batch == 1) {
+            packedMatvec(pluginPacked, x, out);
+        } else if (pluginPacked != null) {
+            packedMatmul(pluginPacked, pluginPacked::roundedActivations, x, out, batch);
+        } else if (k == null) {
             DotKernel<?> plugin = w.type().vectorKernel().orElseGet(w.type()::kernel);
             pluginMatmul(plugin, w, x, out, batch);
         } else {
@@ -128,7 +137,7 @@ public final class VectorCompute implements Compute {
             if (p != null && batch == 1) {
                 packedMatvec(p, x, out);
             } else if (p != null) {
-                packedMatmul(p, k, x, out, batch);
+                packedMatmul(p, k::roundedActivations, x, out, batch);
             } else if (batch == 1) {
                 matvec(k, w, x, out);
             } else {
@@ -145,12 +154,12 @@ public final class VectorCompute implements Compute {
         check(x.length >= (long) count * cols, w.name() + ": input has " + x.length + " floats, need " + (long) count * cols);
         check(out.length >= (long) count * rows, w.name() + ": output has " + out.length + " floats, need " + (long) count * rows);
         RowKernel k = builtIn(w.type());
-        if (count == 1 || k == null) {
+        PackedMatrix p = count == 1 ? null : k == null ? pluginPacked(w) : packed(k, w);
+        if (count == 1 || (k == null && p == null)) {
             // a plugin kernel multiplies each vector of a batch exactly as it would alone
             matmul(w, x, out, count);
             return;
         }
-        PackedMatrix p = packed(k, w);
         if (p != null) {
             packedMatvecEach(p, x, out, count);
         } else {
@@ -213,6 +222,33 @@ public final class VectorCompute implements Compute {
         if (!q4 && !q4k && !q6k) {
             return null;
         }
+        return cachedPacking(w, q4 ? PackedQ4_0::pack : q4k ? PackedQ4K::pack : PackedQ6K::pack);
+    }
+
+    /**
+     * The packed copy of a matrix of a plugin type this backend has a packed layout for but no row
+     * kernel (Q5_K, Q3_K: the plugins' own {@code vectorKernel()} serve every other shape and width),
+     * if the plugin decodes a packed probe matrix as the layout does; {@code null} otherwise.
+     */
+    private PackedMatrix pluginPacked(Weights w) {
+        LayoutProbe.PackerOf packer = switch (w.type().ggmlType()) {
+            case Q5_K -> PACK.contains("Q5_K") && PackedQ5K.applies(lanes, w.rows(), w.columns()) ? PackedQ5K::pack : null;
+            case Q3_K -> PACK.contains("Q3_K") && PackedQ3K.applies(lanes, w.rows(), w.columns()) ? PackedQ3K::pack : null;
+            default -> null;
+        };
+        if (packer == null || !pluginLayouts.computeIfAbsent(w.type().getClass(), c -> LayoutProbe.agreesPacked(w.type(), packer, pool))) {
+            return null;
+        }
+        return cachedPacking(w, packer);
+    }
+
+    /** Rounds activations as a kernel does before multiplying ({@code null}: used as they are). */
+    @FunctionalInterface
+    private interface Rounding {
+        float[] round(float[] x, int offset, int n);
+    }
+
+    private PackedMatrix cachedPacking(Weights w, LayoutProbe.PackerOf packer) {
         if (!w.data().isAccessibleBy(OTHER_THREAD)) {
             return null; // packing runs on the pool's threads, which cannot read a thread-confined segment
         }
@@ -227,9 +263,7 @@ public final class VectorCompute implements Compute {
             }
             return stale;
         });
-        p = q4 ? PackedQ4_0.pack(w.data(), w.rows(), w.columns(), pool)
-                : q4k ? PackedQ4K.pack(w.data(), w.rows(), w.columns(), pool)
-                : PackedQ6K.pack(w.data(), w.rows(), w.columns(), pool);
+        p = packer.pack(w.data(), w.rows(), w.columns(), pool);
         packed.put(w, p);
         return p;
     }
@@ -246,8 +280,8 @@ public final class VectorCompute implements Compute {
         pool.run((groups + per - 1) / per, (part, worker) -> p.dotGroups(part * per, Math.min(groups, part * per + per), prepared, out, 0));
     }
 
-    private void packedMatmul(PackedMatrix p, RowKernel k, float[] x, float[] out, int batch) {
-        float[] tokens = rounded(k, x, batch, p.columns);
+    private void packedMatmul(PackedMatrix p, Rounding rounding, float[] x, float[] out, int batch) {
+        float[] tokens = rounded(rounding, x, batch, p.columns);
         int groups = p.groups();
         int cols = p.columns;
         // two groups per part (a pair shares each activation load), the odd last group alone
@@ -267,10 +301,10 @@ public final class VectorCompute implements Compute {
     }
 
     /** The batch's activations as the kernel's type rounds them (the input itself if it does not). */
-    private float[] rounded(RowKernel k, float[] x, int batch, int cols) {
+    private float[] rounded(Rounding rounding, float[] x, int batch, int cols) {
         float[] in = x;
         for (int b = 0; b < batch; b++) {
-            float[] r = k.roundedActivations(x, b * cols, cols);
+            float[] r = rounding.round(x, b * cols, cols);
             if (r != null) {
                 if (in == x) {
                     in = roundedBatch(batch * cols);
@@ -325,7 +359,7 @@ public final class VectorCompute implements Compute {
         int cols = w.columns();
         long rowBytes = w.rowBytes();
         MemorySegment data = w.data();
-        float[] tokens = rounded(k, x, batch, cols);
+        float[] tokens = rounded(k::roundedActivations, x, batch, cols);
         if (batch >= tokenTile.tokens()) {
             tokenTileMatmul(k, w, tokens, out, batch);
             return;

@@ -67,9 +67,12 @@ class VectorKernelsTest {
         for (QuantType type : plugins()) {
             int bs = type.blockSize();
             int[] cols = bs == 1 ? new int[] {1, 7, 33, 100} : bs == 32 ? new int[] {32, 96, 160} : new int[] {256, 768};
-            for (int bits : WIDTHS) {
+            // plugin types (no built-in kernel) run their own width-independent kernel except where packed
+            // (512 bits, 48 rows): fewer combinations cover them
+            boolean builtIn = BUILT_IN.contains(type.ggmlType());
+            for (int bits : builtIn ? WIDTHS : new int[] {512, 256}) {
                 for (int threads : new int[] {1, 2}) {
-                    for (int batch : new int[] {1, 2, 5, 11, 37}) {
+                    for (int batch : builtIn ? new int[] {1, 2, 5, 11, 37} : new int[] {1, 11, 37}) {
                         for (int n : cols) {
                             // 48 rows: whole 16-row groups, so Q4_0/Q4_K/Q6_K at 512 bits run packed;
                             // batch 11 runs the packed pair tile and its remainder; batch 37 (≥ two
@@ -257,6 +260,62 @@ class VectorKernelsTest {
         };
         try (VectorCompute c = new VectorCompute(1)) {
             assertFalse(c.runsBuiltIn(impostor));
+        }
+    }
+
+    /** Q5_K and Q3_K have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
+    @TestFactory
+    Stream<DynamicTest> pluginTypesWithAPackedLayoutRunPackedWhereItApplies() {
+        return plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K || t.ggmlType() == GgmlType.Q3_K)
+                .map(type -> DynamicTest.dynamicTest(type.name(), () -> {
+                    Random rnd = new Random(11);
+                    float[] x = gaussian(rnd, 2 * 512, 1f);
+                    for (int bits : WIDTHS) {
+                        for (int rows : new int[] {48, 37}) {
+                            MemorySegment data = quantized(type, gaussian(rnd, rows * 512, 0.5f), rows, 512);
+                            try (VectorCompute c = new VectorCompute(2, Lanes.of(bits))) {
+                                assertFalse(c.runsBuiltIn(type), "no row kernel for " + type.name());
+                                c.matmul(new Weights("t", type, data, rows, 512), x, new float[2 * rows], 2);
+                                assertEquals(bits == 512 && rows % 16 == 0 ? 1 : 0, c.packedMatrices(),
+                                        type.name() + " @" + bits + ", " + rows + " rows: packed copies");
+                            }
+                        }
+                    }
+                }));
+    }
+
+    @Test
+    void aPluginThatReusesQ5KForAnotherLayoutIsNotPacked() {
+        QuantType real = plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K).findFirst().orElseThrow();
+        QuantType impostor = new QuantType() {
+            @Override
+            public GgmlType ggmlType() {
+                return GgmlType.Q5_K;
+            }
+
+            @Override
+            public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+                real.dequantize(src, offset, dst, dstOffset, count);
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = -dst[dstOffset + i]; // same bytes, another meaning
+                }
+            }
+
+            @Override
+            public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+                real.quantize(src, srcOffset, count, dst, offset);
+            }
+
+            @Override
+            public DotKernel<?> kernel() {
+                return real.kernel();
+            }
+        };
+        Random rnd = new Random(12);
+        MemorySegment data = quantized(impostor, gaussian(rnd, 48 * 256, 0.5f), 48, 256);
+        try (VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
+            c.matmul(new Weights("impostor", impostor, data, 48, 256), gaussian(rnd, 256, 1f), new float[48], 1);
+            assertEquals(0, c.packedMatrices());
         }
     }
 

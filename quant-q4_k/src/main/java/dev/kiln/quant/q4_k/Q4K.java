@@ -2,6 +2,7 @@ package dev.kiln.quant.q4_k;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.BlockRange;
+import dev.kiln.toolkit.quant.kquant.PackedScaleMins;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,7 @@ public final class Q4K implements QuantType {
             long block = offset + (long) i * Q4KLayout.BYTES;
             float d = Q4KLayout.d(src, block);
             float min = Q4KLayout.dmin(src, block);
-            Q4KLayout.scalesAndMins(src, block, sc, m);
+            PackedScaleMins.unpack(src, block + Q4KLayout.SCALES, sc, m);
             int y = dstOffset + i * Q4KLayout.BLOCK;
             for (int g = 0; g < 4; g++) {
                 float d1 = d * sc[2 * g];

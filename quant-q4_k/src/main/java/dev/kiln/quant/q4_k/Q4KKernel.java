@@ -1,7 +1,8 @@
 package dev.kiln.quant.q4_k;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.Q8KDotKernel;
+import dev.kiln.toolkit.quant.kquant.PackedScaleMins;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
@@ -10,20 +11,10 @@ import java.lang.foreign.MemorySegment;
  * Q8_K, products are summed exactly in integers, and the float accumulation follows ggml's
  * generic {@code ggml_vec_dot_q4_K_q8_K} (eight lanes by position mod 8, summed at the end).
  */
-final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
+final class Q4KKernel extends Q8KDotKernel {
 
     Q4KKernel() {
         super(GgmlType.Q4_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
     }
 
     @Override
@@ -43,10 +34,10 @@ final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
             int l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
             int qo = i * Q4KLayout.BLOCK;
             for (int g = 0; g < 4; g++) {
-                int scLo = subScale(s0, s4, s8, 2 * g);
-                int scHi = subScale(s0, s4, s8, 2 * g + 1);
-                int mLo = subMin(s0, s4, s8, 2 * g);
-                int mHi = subMin(s0, s4, s8, 2 * g + 1);
+                int scLo = PackedScaleMins.scale(s0, s4, s8, 2 * g);
+                int scHi = PackedScaleMins.scale(s0, s4, s8, 2 * g + 1);
+                int mLo = PackedScaleMins.min(s0, s4, s8, 2 * g);
+                int mHi = PackedScaleMins.min(s0, s4, s8, 2 * g + 1);
                 minSum += (x.blockSum(xb + 4 * g) + x.blockSum(xb + 4 * g + 1)) * mLo
                         + (x.blockSum(xb + 4 * g + 2) + x.blockSum(xb + 4 * g + 3)) * mHi;
                 long q = block + Q4KLayout.QS + 32L * g;
@@ -86,21 +77,5 @@ final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
         sumf += f6;
         sumf += f7;
         return sumf;
-    }
-
-    private static int subScale(int s0, int s4, int s8, int j) {
-        if (j < 4) {
-            return (s0 >>> (8 * j)) & 63;
-        }
-        int k = j - 4;
-        return ((s8 >>> (8 * k)) & 0xF) | (((s0 >>> (8 * k + 6)) & 3) << 4);
-    }
-
-    private static int subMin(int s0, int s4, int s8, int j) {
-        if (j < 4) {
-            return (s4 >>> (8 * j)) & 63;
-        }
-        int k = j - 4;
-        return ((s8 >>> (8 * k + 4)) & 0xF) | (((s4 >>> (8 * k + 6)) & 3) << 4);
     }
 }

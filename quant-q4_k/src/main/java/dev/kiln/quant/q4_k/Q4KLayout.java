@@ -31,26 +31,4 @@ final class Q4KLayout {
     static float dmin(MemorySegment s, long block) {
         return Float.float16ToFloat(s.get(F16, block + DMIN));
     }
-
-    /**
-     * Unpacks the eight 6-bit scales into {@code sc[0..7]} and mins into {@code m[0..7]}
-     * (ggml's {@code get_scale_min_k4}): sub-blocks 0-3 keep theirs in the low 6 bits of bytes
-     * 0-3 and 4-7; sub-blocks 4-7 use bytes 8-11 for the low 4 bits and the spare top 2 bits of
-     * bytes 0-7 for the high bits.
-     */
-    static void scalesAndMins(MemorySegment s, long block, int[] sc, int[] m) {
-        long p = block + SCALES;
-        int b0 = s.get(U32, p);
-        int b4 = s.get(U32, p + 4);
-        int b8 = s.get(U32, p + 8);
-        for (int j = 0; j < 4; j++) {
-            int q = (b0 >>> (8 * j)) & 0xFF;
-            int q4 = (b4 >>> (8 * j)) & 0xFF;
-            int q8 = (b8 >>> (8 * j)) & 0xFF;
-            sc[j] = q & 63;
-            m[j] = q4 & 63;
-            sc[j + 4] = (q8 & 0xF) | ((q >>> 6) << 4);
-            m[j + 4] = (q8 >>> 4) | ((q4 >>> 6) << 4);
-        }
-    }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The conformance kit's quant-type contract against Q4_K (golden blocks, dot products and
  * dequantization from ggml, bounds, special rows, threads), plus byte identity with llama-quantize
- * on a real model: the Q4_K tensors of tiny-kquant-Q4_K_M, made from tiny-kquant-F16.
+ * on real models: the Q4_K tensors of tiny-kquant-Q4_K_M, made from tiny-kquant-F16, and every Q4_K
+ * tensor of llama-quantize's nine mixes of quant-mix-F16 (digests in fixtures/models/quant-mix).
  */
 class Q4KContractTest extends QuantTypeContract {
     @Override
@@ -20,5 +21,11 @@ class Q4KContractTest extends QuantTypeContract {
     protected List<LlamaQuantizeOutput> llamaQuantizeOutputs() {
         Path dir = Path.of(System.getProperty("kiln.fixtures", "../fixtures"), "models", "tiny-kquant");
         return List.of(new LlamaQuantizeOutput(dir.resolve("tiny-kquant-F16.gguf"), dir.resolve("tiny-kquant-Q4_K_M.gguf")));
+    }
+
+    @Override
+    protected List<LlamaQuantizeDigest> llamaQuantizeDigests() {
+        Path dir = Path.of(System.getProperty("kiln.fixtures", "../fixtures"), "models", "quant-mix");
+        return List.of(new LlamaQuantizeDigest(dir.resolve("quant-mix-F16.gguf"), dir.resolve("digest.json")));
     }
 }

@@ -1,7 +1,7 @@
 package dev.kiln.quant.q6_k;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.Q8KDotKernel;
 import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
@@ -10,22 +10,12 @@ import java.lang.foreign.MemorySegment;
  * Q8_K, products are summed exactly in integers, and the float accumulation follows ggml's
  * generic {@code ggml_vec_dot_q6_K_q8_K} (eight lanes by position mod 8, summed at the end).
  */
-final class Q6KKernel extends BlockDotKernel<Q8KActivations> {
+final class Q6KKernel extends Q8KDotKernel {
     private static final long LOW4 = 0x0F0F0F0F0F0F0F0FL;
     private static final long LOW2 = 0x0303030303030303L;
 
     Q6KKernel() {
         super(GgmlType.Q6_K);
-    }
-
-    @Override
-    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
-        return Q8KActivations.of(x, offset, count);
-    }
-
-    @Override
-    protected int preparedCount(Q8KActivations x) {
-        return x.count();
     }
 
     @Override

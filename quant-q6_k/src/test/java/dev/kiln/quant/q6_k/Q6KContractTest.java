@@ -9,7 +9,8 @@ import java.util.List;
  * The conformance kit's quant-type contract against Q6_K (golden blocks, dot products and
  * dequantization from ggml, bounds, special rows, threads), plus byte identity with llama-quantize
  * on a real model: the Q6_K tensors of tiny-kquant's Q6_K, Q4_K_M and Q4_0 files (output.weight,
- * and attn_v/ffn_down in the "more bits" layers), made from tiny-kquant-F16.
+ * and attn_v/ffn_down in the "more bits" layers), made from tiny-kquant-F16, and every Q6_K tensor of
+ * llama-quantize's nine mixes of quant-mix-F16 (digests in fixtures/models/quant-mix).
  */
 class Q6KContractTest extends QuantTypeContract {
     @Override
@@ -24,5 +25,11 @@ class Q6KContractTest extends QuantTypeContract {
         return List.of(new LlamaQuantizeOutput(f16, dir.resolve("tiny-kquant-Q6_K.gguf")),
                 new LlamaQuantizeOutput(f16, dir.resolve("tiny-kquant-Q4_K_M.gguf")),
                 new LlamaQuantizeOutput(f16, dir.resolve("tiny-kquant-Q4_0.gguf")));
+    }
+
+    @Override
+    protected List<LlamaQuantizeDigest> llamaQuantizeDigests() {
+        Path dir = Path.of(System.getProperty("kiln.fixtures", "../fixtures"), "models", "quant-mix");
+        return List.of(new LlamaQuantizeDigest(dir.resolve("quant-mix-F16.gguf"), dir.resolve("digest.json")));
     }
 }

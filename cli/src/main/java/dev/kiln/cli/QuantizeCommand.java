@@ -4,7 +4,6 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.ModelFormat;
 import dev.kiln.api.format.ModelWriter;
-import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
@@ -25,13 +24,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code kiln quantize IN OUT TYPE [-t N]}: converts the weight matrices of an F32/F16/BF16 model
- * to any quant-type plugin's type, with llama-quantize {@code --pure} semantics (see
- * {@link QuantizePlan}): metadata copied, {@code general.file_type} set, a progress bar on stderr,
- * tensors quantized on {@code N} threads.
+ * {@code kiln quantize IN OUT TYPE [-t N] [--pure]}: quantizes the weight matrices of an
+ * F32/F16/BF16 model as llama-quantize does (see {@link QuantizePlan}): TYPE is one of its types
+ * or named mixes (Q4_K_M, Q5_K_S, IQ4_XS, …), whose per-tensor types it follows, or with
+ * {@code --pure} every matrix in the one type; metadata copied, {@code general.file_type} set, a
+ * progress bar on stderr, tensors quantized on {@code N} threads.
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = "Quantize an F32/F16/BF16 model's weight matrices to TYPE (llama-quantize --pure semantics).")
+        description = "Quantize an F32/F16/BF16 model's weight matrices as llama-quantize does: TYPE's mix of per-tensor types, or with --pure all in TYPE.")
 final class QuantizeCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -50,8 +50,12 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "The quantized model to write.")
     Path output;
 
-    @Parameters(index = "2", paramLabel = "TYPE", description = "Target type: any quant plugin's name, e.g. Q8_0, Q4_K.")
+    @Parameters(index = "2", paramLabel = "TYPE",
+            description = "A llama-quantize type or mix: Q4_K_M, Q4_K_S, Q5_K_M, Q5_K_S, Q3_K_M, Q3_K_S, Q2_K, IQ4_XS, Q6_K, Q8_0, Q4_0, … (Q4_K means Q4_K_M).")
     String typeName;
+
+    @Option(names = "--pure", description = "Every weight matrix in TYPE's base type (llama-quantize --pure): no mix, rows that do not fit take the fallback type or stay as they are.")
+    boolean pure;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", converter = Ranges.Positive.class, description = "Tensors quantized at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -64,22 +68,26 @@ final class QuantizeCommand implements Callable<Integer> {
         int threads = ThreadCount.capped(this.threads, kiln.err());
         Plugins plugins = this.plugins.get();
         QuantTypes types = plugins.quantTypeTable();
-        QuantType target = plugins.quantType(typeName).orElseThrow(() -> new KilnException(
-                "no quant-type plugin named '" + typeName + "' (available: " + plugins.names(PluginKind.QUANT) + ")"));
+        FileType fileType = FileType.parse(typeName);
+        if (types.find(fileType.base()).isEmpty()) {
+            throw new KilnException("no quant-type plugin for " + fileType.base()
+                    + (fileType.name().equals(fileType.base().name()) ? "" : " (" + fileType + "'s type)")
+                    + "; available: " + plugins.names(PluginKind.QUANT));
+        }
         PrintWriter err = kiln.err();
         ModelFormat format = plugins.formatFor(input);
         long start = System.nanoTime();
         try (OutputFile out = OutputFile.prepare(output, force, List.of(input)); ModelFile in = plugins.open(input)) {
-            QuantizePlan plan = QuantizePlan.of(in, target, types);
+            QuantizePlan plan = QuantizePlan.of(in, fileType, pure, types);
             plan.notes().forEach(n -> err.println("kiln: " + n));
             ProgressBar progress = new ProgressBar(err, plan.totalElements());
             ModelWriter writer = format.create(out.partial());
-            ModelQuantizer.addTo(writer, in, plan, FileType.of(target.ggmlType()), progress::advance);
+            ModelQuantizer.addTo(writer, in, plan, progress::advance);
             out.writeAndCommit(() -> writer.write(threads));
             progress.finish();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        err.printf("kiln: wrote %s (%s, %d bytes) in %d ms%n", output, target.name(), sizeOf(output), ms);
+        err.printf("kiln: wrote %s (%s%s, %d bytes) in %d ms%n", output, fileType, pure ? " pure" : "", sizeOf(output), ms);
         err.flush();
         return 0;
     }

@@ -9,7 +9,7 @@ import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
 import dev.kiln.runtime.io.OutputFile;
-import dev.kiln.runtime.quantize.QuantMix;
+import dev.kiln.runtime.quantize.FileType;
 import dev.kiln.runtime.synth.SyntheticModel;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
@@ -51,7 +51,7 @@ final class SynthCommand implements Callable<Integer> {
     String shape;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE",
-            description = "F32, F16, BF16, Q4_0, Q8_0, Q4_K, Q6_K (any quant plugin's type) or Q4_K_M.")
+            description = "A llama-quantize type or mix: F32, F16, BF16, Q8_0, Q4_0, Q4_K_M, Q5_K_M, Q6_K, IQ4_XS, … (Q4_K means Q4_K_M).")
     String type;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The GGUF file to write.")
@@ -61,7 +61,7 @@ final class SynthCommand implements Callable<Integer> {
             description = "Vocab GGUF whose tokenizer.ggml.* keys are copied (default: the shape's fixture in <kiln home>/fixtures/vocab).")
     Path vocab;
 
-    @Option(names = "--pure", description = "Every matrix in TYPE (no Q6_K output, no Q4_K_M mix).")
+    @Option(names = "--pure", description = "Every matrix in TYPE's base type (no llama-quantize mix: no Q6_K output, no more-bits layers, no fallbacks).")
     boolean pure;
 
     @Option(names = "--std", paramLabel = "S", converter = Ranges.NonNegativeDouble.class, description = "Standard deviation of the weights (default: ${DEFAULT-VALUE}).")
@@ -80,7 +80,7 @@ final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int writers = ThreadCount.capped(threads, kiln.err());
-        QuantMix mix = QuantMix.parse(type, pure);
+        FileType fileType = FileType.parse(type);
         Plugins plugins = this.plugins.get();
         ModelArchitecture architecture = plugins.architectures().stream().filter(a -> a.name().equals(arch)).findFirst()
                 .orElseThrow(() -> new KilnException("unknown architecture '" + arch + "'; supported: "
@@ -98,9 +98,9 @@ final class SynthCommand implements Callable<Integer> {
         Path vocabFile = vocab != null ? vocab : defaultVocab(probe.vocabulary());
         try (ModelFile v = plugins.open(vocabFile); OutputFile out = OutputFile.prepare(output, force, List.of(vocabFile))) {
             int vocabSize = v.metadata().getStringArray("tokenizer.ggml.tokens").length;
-            SyntheticModel model = new SyntheticModel(architecture.layout(shape, vocabSize), mix, std, seed);
+            SyntheticModel model = new SyntheticModel(architecture.layout(shape, vocabSize), fileType, pure, std, seed);
             err.println(String.format(Locale.ROOT, "kiln: writing %s: %s %s shape, %s, %d tensors, %.2f G parameters, vocabulary %d from %s",
-                    output, arch, probe.preset(), mix.name() + (pure ? " (pure)" : ""), model.layout().tensors().size(),
+                    output, arch, probe.preset(), fileType.name() + (pure ? " (pure)" : ""), model.layout().tensors().size(),
                     model.parameters() / 1e9, vocabSize, vocabFile.getFileName()));
             err.flush();
             AtomicLong done = new AtomicLong();

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * tiny-kquant quantized by {@code kiln quantize} to Q5_K, Q3_K and Q2_K (llama-quantize --pure
- * semantics: every matrix in that type) loads and generates on both backends, and its logits at the
+ * tiny-kquant quantized by {@code kiln quantize --pure} to Q5_K, Q3_K and Q2_K (every matrix in
+ * that type; without --pure these names mean llama-quantize's Q5_K_M, Q3_K_M and Q2_K mixes) loads and generates on both backends, and its logits at the
  * first two generated positions and its first eight greedy ids are llama.cpp's for the same file and
  * two prompts ({@code fixtures/models/tiny-kquant/expected/kiln-TYPE[.prompt2].llamacpp_*}, recorded
  * with {@code tools/llamacpp_logits_reference.mjs} from files this command wrote; their tensors are
@@ -54,7 +54,7 @@ class KQuantModelsTest {
     @ValueSource(strings = {"Q5_K", "Q3_K", "Q2_K"})
     void quantized_model_generates_llama_cpps_logits_on_both_backends(String type) throws IOException {
         Path out = dir.resolve("tiny-kquant-" + type + ".gguf");
-        KilnRun quantize = KilnRun.of("quantize", TINY.resolve("tiny-kquant-F16.gguf").toString(), out.toString(), type, "-t", "2");
+        KilnRun quantize = KilnRun.of("quantize", TINY.resolve("tiny-kquant-F16.gguf").toString(), out.toString(), type, "--pure", "-t", "2");
         assertEquals(0, quantize.status(), quantize::toString);
         GgmlType ggml = GgmlType.valueOf(type);
         try (ModelFile f = Kiln.withPlugins(null).openFile(out)) {

@@ -242,12 +242,12 @@ class LauncherIT {
         Path input = f32Model();
         String script = """
                 mount -t tmpfs -o size=12800k tmpfs "$DIR/disk" || exit 77
-                # before: the file cannot fit
+                # before: the file cannot fit (--pure: all Q4_K, 11 MB; the Q4_K_M mix would not fit at all)
                 head -c 12000k /dev/zero > "$DIR/disk/filler"
-                "$KILN" quantize "$INPUT" "$DIR/disk/out.gguf" Q4_K 2> "$DIR/before.err"; echo "before $?"
+                "$KILN" quantize "$INPUT" "$DIR/disk/out.gguf" Q4_K --pure 2> "$DIR/before.err"; echo "before $?"
                 rm "$DIR/disk/filler"
                 # during: the file fits when the write starts; the disk fills while it is written
-                setsid "$KILN" quantize "$INPUT" "$DIR/disk/out.gguf" Q4_K -t 1 2> "$DIR/during.err" &
+                setsid "$KILN" quantize "$INPUT" "$DIR/disk/out.gguf" Q4_K --pure -t 1 2> "$DIR/during.err" &
                 pid=$!
                 for i in $(seq 3000); do
                   partial=$(ls -A "$DIR/disk" | grep '^\\.out\\.gguf\\.' || true)

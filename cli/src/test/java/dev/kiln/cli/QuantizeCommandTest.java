@@ -16,9 +16,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kiln quantize} against the fixtures stories260K-Q8_0/Q4_0.gguf, which gguf-py's reference
- * quantizer wrote with llama-quantize --pure's rules: every tensor has the same type, shape and
- * bytes, the metadata is copied and general.file_type is llama.cpp's.
+ * {@code kiln quantize --pure} against the fixtures stories260K-Q8_0/Q4_0.gguf, which gguf-py's
+ * reference quantizer wrote with llama-quantize --pure's rules: every tensor has the same type,
+ * shape and bytes, the metadata is copied and general.file_type is llama.cpp's. (Without
+ * --pure, llama-quantize refuses this model: its 172-wide ffn_down rows have no fallback type for
+ * Q8_0 or Q4_0; so does Kiln. The mixes are {@link LlamaQuantizeMixTest}'s.)
  */
 class QuantizeCommandTest {
     private static final Path FIXTURES = Path.of(System.getProperty("kiln.fixtures", "../fixtures"));
@@ -32,7 +34,7 @@ class QuantizeCommandTest {
     void quantize_stories260K_equals_the_reference_quantizer(String type) {
         Path source = FIXTURES.resolve("models/stories260K.gguf");
         Path out = dir.resolve("out-" + type + ".gguf");
-        KilnRun run = KilnRun.of("quantize", source.toString(), out.toString(), type, "-t", "2");
+        KilnRun run = KilnRun.of("quantize", source.toString(), out.toString(), type, "--pure", "-t", "2");
         assertEquals(0, run.status(), run::toString);
         assertTrue(run.err().contains("blk.0.ffn_down.weight: rows of 172 are not a multiple of " + type
                 + "'s 32-element blocks; keeping F32"), run::toString);
@@ -40,11 +42,10 @@ class QuantizeCommandTest {
         try (ModelFile expected = PLUGINS.open(FIXTURES.resolve("models/stories260K-" + type + ".gguf"));
              ModelFile actual = PLUGINS.open(out);
              ModelFile original = PLUGINS.open(source)) {
+            // llama-quantize writes the tensors in its loader's order (blk.N after the others), gguf-py kept the input's
             assertEquals(expected.tensors().size(), actual.tensors().size());
-            for (int i = 0; i < expected.tensors().size(); i++) {
-                TensorInfo want = expected.tensors().get(i);
-                TensorInfo got = actual.tensors().get(i);
-                assertEquals(want.name(), got.name());
+            for (TensorInfo want : expected.tensors()) {
+                TensorInfo got = actual.tensor(want.name()).orElseThrow();
                 assertEquals(want.type(), got.type(), want.name());
                 assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()), want.name());
                 assertEquals(0, got.offset() % actual.alignment(), want.name() + " is not aligned");
@@ -90,6 +91,16 @@ class QuantizeCommandTest {
                 dir.resolve("x.gguf").toString(), "Q9_9");
         assertEquals(1, run.status(), run::toString);
         assertTrue(run.err().contains("Q9_9") && run.err().contains("Q8_0"), run::toString);
+    }
+
+    @Test
+    void without_pure_a_tensor_with_no_fallback_is_refused_as_llama_quantize_does() {
+        KilnRun run = KilnRun.of("quantize", FIXTURES.resolve("models/stories260K.gguf").toString(),
+                dir.resolve("x.gguf").toString(), "Q8_0");
+        assertEquals(1, run.status(), run::toString);
+        assertTrue(run.err().contains("blk.0.ffn_down.weight: rows of 172 elements are not a multiple of Q8_0's 32-element blocks")
+                && run.err().contains("pure"), run::toString);
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("x.gguf")), "nothing is written");
     }
 
     @Test

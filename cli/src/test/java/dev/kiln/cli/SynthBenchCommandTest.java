@@ -11,9 +11,12 @@ import dev.kiln.api.format.TensorInfo;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.quantize.FileType;
 import dev.kiln.runtime.quantize.QuantMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -35,32 +38,18 @@ class SynthBenchCommandTest {
     @TestFactory
     Stream<DynamicTest> the_mix_is_llama_quantizes(@TempDir Path dir) {
         return Stream.of("Q8_0", "Q4_0", "Q4_K_M", "Q6_K").map(type -> DynamicTest.dynamicTest(type, () -> {
-            QuantMix mix = QuantMix.parse(type, false);
+            FileType fileType = FileType.parse(type);
             try (ModelFile f = plugins(dir).open(KQUANT.resolve("tiny-kquant-" + type + ".gguf"))) {
-                int layers = f.metadata().getInt("llama.block_count");
-                boolean hasOutput = f.tensor("output.weight").isPresent();
+                Map<String, GgmlType> chosen = new HashMap<>();
+                QuantMix.choose(fileType, QuantMix.Model.of(f.metadata()),
+                        f.tensors().stream().map(t -> new QuantMix.Tensor(t.name(), t.shape())).toList())
+                        .forEach(c -> chosen.put(c.tensor(), c.type()));
                 for (TensorInfo t : f.tensors()) {
-                    if (t.rank() < 2) {
-                        assertEquals(GgmlType.F32, t.type(), t.name());
-                        continue;
-                    }
-                    assertEquals(t.type(), mix.typeOf(t.name(), layers, hasOutput), t.name());
+                    assertEquals(t.type(), chosen.getOrDefault(t.name(), GgmlType.F32), t.name());
                 }
-                assertEquals(f.metadata().getInt("general.file_type"), mix.fileType().id(), "general.file_type");
+                assertEquals(f.metadata().getInt("general.file_type"), fileType.id(), "general.file_type");
             }
         }));
-    }
-
-    @Test
-    void use_more_bits_matches_llama_cpp_for_22_layers() {
-        // TinyLlama's 22 layers: n/8 = 2, 7n/8 = 19; then every third from layer 4
-        StringBuilder picked = new StringBuilder();
-        for (int i = 0; i < 22; i++) {
-            if (QuantMix.useMoreBits(i, 22)) {
-                picked.append(i).append(' ');
-            }
-        }
-        assertEquals("0 1 4 7 10 13 16 19 20 21 ", picked.toString());
     }
 
     @Test

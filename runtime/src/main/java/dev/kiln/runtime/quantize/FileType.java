@@ -10,8 +10,9 @@ import java.util.stream.Collectors;
 /**
  * llama.cpp's {@code llama_ftype}: the {@code general.file_type} a model's main quantization
  * is recorded as, and the names llama-quantize takes ({@code Q4_K} is its alias for
- * {@code Q4_K_M}, {@code Q3_K} for {@code Q3_K_M}, {@code Q5_K} for {@code Q5_K_M}). The one
- * table Kiln keeps of them.
+ * {@code Q4_K_M}, {@code Q3_K} for {@code Q3_K_M}, {@code Q5_K} for {@code Q5_K_M}), each with
+ * the type llama-quantize starts every tensor from ({@code default_type}; {@link QuantMix} then
+ * chooses per tensor). The one table Kiln keeps of them.
  */
 public enum FileType {
     F32(0, GgmlType.F32),
@@ -39,7 +40,7 @@ public enum FileType {
     IQ4_NL(25, GgmlType.IQ4_NL),
     IQ3_S(26, GgmlType.IQ3_S),
     IQ3_M(27, GgmlType.IQ3_S),
-    IQ2_S(28, GgmlType.IQ2_S),
+    IQ2_S(28, GgmlType.IQ2_XS),
     IQ2_M(29, GgmlType.IQ2_S),
     IQ4_XS(30, GgmlType.IQ4_XS),
     IQ1_M(31, GgmlType.IQ1_M),
@@ -60,9 +61,14 @@ public enum FileType {
         return id;
     }
 
-    /** The type most of the model's matrices get. */
+    /** The type most of the model's matrices get (llama-quantize's {@code default_type}). */
     public GgmlType base() {
         return base;
+    }
+
+    /** Whether the base type is a quantized one (not F32, F16 or BF16): only then do the mix's rules apply. */
+    public boolean quantized() {
+        return base != GgmlType.F32 && base != GgmlType.F16 && base != GgmlType.BF16;
     }
 
     /** The file type of a model quantized to {@code type} as llama-quantize names it ({@code Q4_K} means Q4_K_M). */
@@ -71,7 +77,7 @@ public enum FileType {
             case Q3_K -> Q3_K_M;
             case Q4_K -> Q4_K_M;
             case Q5_K -> Q5_K_M;
-            default -> Arrays.stream(values()).filter(f -> f.base == type && f.name().equals(type.name())).findFirst()
+            default -> Arrays.stream(values()).filter(f -> f.name().equals(type.name())).findFirst()
                     .orElseThrow(() -> new KilnException("llama.cpp has no file type for a model of " + type + " tensors"));
         };
     }
@@ -91,6 +97,12 @@ public enum FileType {
                 return Optional.empty();
             }
         });
+    }
+
+    /** The file type named {@code name} as {@link #named}, else a {@link KilnException} listing the names. */
+    public static FileType parse(String name) {
+        return named(name).orElseThrow(() -> new KilnException("unknown type '" + name
+                + "'; use one of llama-quantize's types or mixes: " + names() + " (Q3_K, Q4_K and Q5_K mean their _M mixes)"));
     }
 
     /** Every name, comma-separated. */

@@ -8,14 +8,22 @@ import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
  * Writes a quantized copy of a model, tensor by tensor, following a {@link QuantizePlan}: the
- * metadata copied with {@code general.file_type} and {@code general.quantization_version} set,
- * each weight quantized row by row through floats (or its bytes copied unchanged).
+ * metadata copied as llama-quantize copies it (split keys dropped, {@code general.quantization_version}
+ * and {@code general.file_type} moved to the end with their new values), the tensors in the
+ * plan's order, each weight quantized row by row through floats (or its bytes copied unchanged).
  */
 public final class ModelQuantizer {
+
+    private static final String QUANTIZATION_VERSION = "general.quantization_version";
+    private static final String FILE_TYPE = "general.file_type";
+    /** Keys llama-quantize does not copy: the two it sets anew, and a split model's (the output is one file). */
+    private static final Set<String> REPLACED = Set.of(QUANTIZATION_VERSION, FILE_TYPE, "split.no", "split.count",
+            "split.tensors.count");
 
     private ModelQuantizer() {
     }
@@ -25,12 +33,15 @@ public final class ModelQuantizer {
      * the caller then writes it ({@link ModelWriter#write}), and {@code progress} hears each
      * tensor's element count when it is done (from the writer's threads).
      */
-    public static void addTo(ModelWriter writer, ModelFile in, QuantizePlan plan, FileType fileType,
-                             LongConsumer progress) {
+    public static void addTo(ModelWriter writer, ModelFile in, QuantizePlan plan, LongConsumer progress) {
         Objects.requireNonNull(progress, "progress is null");
-        writer.putAll(in.metadata());
-        writer.put("general.quantization_version", MetadataValue.ofUint32(2));
-        writer.put("general.file_type", MetadataValue.ofUint32(fileType.id()));
+        in.metadata().asMap().forEach((key, value) -> {
+            if (!REPLACED.contains(key)) {
+                writer.put(key, value);
+            }
+        });
+        writer.put(QUANTIZATION_VERSION, MetadataValue.ofUint32(2));
+        writer.put(FILE_TYPE, MetadataValue.ofUint32(plan.fileType().id()));
         for (QuantizePlan.Step step : plan.steps()) {
             TensorInfo t = step.tensor();
             writer.addTensor(t.name(), step.to().map(QuantType::ggmlType).orElse(t.type()), t.shape(), target -> {

@@ -2,6 +2,7 @@ package dev.kiln.runtime.synth;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.KilnException;
+import dev.kiln.api.format.Metadata;
 import dev.kiln.api.format.MetadataValue;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.ModelWriter;
@@ -9,9 +10,13 @@ import dev.kiln.api.model.ModelLayout;
 import dev.kiln.api.model.TensorLayout;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
+import dev.kiln.runtime.quantize.FileType;
 import dev.kiln.runtime.quantize.QuantMix;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
@@ -19,15 +24,18 @@ import java.util.function.LongConsumer;
 /**
  * A random-weight model file from an architecture's {@link ModelLayout}, for benchmarks and tests
  * anyone can reproduce without a download: matrices N(0, std) quantized through the quant plugins
- * in a {@link QuantMix}, norms 1.0 in F32, the tokenizer copied from a vocab file. Each tensor
- * draws from its own seeded stream, so a seed gives the same file whatever the thread count.
+ * in the types llama-quantize would give them ({@link QuantMix}; or all in the file type's base
+ * type when pure), norms 1.0 and other tensors in F32, the tokenizer copied from a vocab file.
+ * Each tensor draws from its own seeded stream, so a seed gives the same file whatever the thread
+ * count.
  *
  * @param layout the architecture's tensors and metadata
- * @param mix the tensor types
+ * @param fileType the file type whose mix gives the tensor types
+ * @param pure every quantized tensor in the file type's base type
  * @param std the weights' standard deviation
  * @param seed the random seed
  */
-public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long seed) {
+public record SyntheticModel(ModelLayout layout, FileType fileType, boolean pure, double std, long seed) {
 
     public SyntheticModel {
         if (!(std >= 0) || !Double.isFinite(std)) {
@@ -37,7 +45,7 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
 
     /** The {@code general.name} the file gets. */
     public String name() {
-        return "kiln-synth-" + layout.preset() + "-" + mix.name();
+        return "kiln-synth-" + layout.preset() + "-" + fileType.name() + (pure ? "-pure" : "");
     }
 
     /** Parameters in all. */
@@ -52,14 +60,11 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
      * count when it is done.
      */
     public void addTo(ModelWriter writer, ModelFile vocabulary, QuantTypes types, LongConsumer progress) {
-        int layers = (int) layout.tensors().stream().filter(t -> t.name().startsWith("blk.")).map(t -> t.name().split("\\.")[1])
-                .distinct().count();
-        boolean hasOutput = layout.tensors().stream().anyMatch(t -> t.name().equals("output.weight"));
+        Map<String, GgmlType> chosen = typesOf();
         GgmlType[] typeOf = new GgmlType[layout.tensors().size()];
         for (int i = 0; i < typeOf.length; i++) {
             TensorLayout t = layout.tensors().get(i);
-            typeOf[i] = t.kind() == TensorLayout.Kind.ONES || t.shape().length < 2 ? GgmlType.F32
-                    : mix.typeOf(t.name(), layers, hasOutput);
+            typeOf[i] = chosen.getOrDefault(t.name(), GgmlType.F32);
             QuantType q = types.require(typeOf[i], t.name());
             if (!q.ggmlType().fitsRow(t.shape()[0])) {
                 throw new KilnException(t.name() + ": rows of " + t.shape()[0] + " do not fit " + q.name() + " blocks");
@@ -67,7 +72,7 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
         }
         writer.put("general.architecture", MetadataValue.ofString(layout.architecture()));
         writer.put("general.name", MetadataValue.ofString(name()));
-        writer.put("general.file_type", MetadataValue.ofUint32(mix.fileType().id()));
+        writer.put("general.file_type", MetadataValue.ofUint32(fileType.id()));
         layout.metadata().forEach(writer::put);
         writer.put("general.quantization_version", MetadataValue.ofUint32(2));
         for (Map.Entry<String, MetadataValue> e : vocabulary.metadata().asMap().entrySet()) {
@@ -84,6 +89,21 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
                 progress.accept(t.elementCount());
             });
         }
+    }
+
+    /** The type of each tensor llama-quantize would quantize; the rest are F32. */
+    private Map<String, GgmlType> typesOf() {
+        List<QuantMix.Tensor> tensors = layout.tensors().stream().map(t -> new QuantMix.Tensor(t.name(), t.shape())).toList();
+        Map<String, GgmlType> types = new HashMap<>();
+        if (pure) {
+            tensors.stream().filter(QuantMix::quantizable).forEach(t -> types.put(t.name(), fileType.base()));
+        } else {
+            Map<String, MetadataValue> metadata = new LinkedHashMap<>(layout.metadata());
+            metadata.put("general.architecture", MetadataValue.ofString(layout.architecture()));
+            QuantMix.choose(fileType, QuantMix.Model.of(new Metadata(metadata)), tensors)
+                    .forEach(c -> types.put(c.tensor(), c.type()));
+        }
+        return types;
     }
 
     /** Writes one tensor: rows of N(0, std) (or 1.0) quantized straight into the file. */

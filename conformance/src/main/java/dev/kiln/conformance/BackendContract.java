@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.Compute;
 import dev.kiln.api.backend.RopeTable;
@@ -124,6 +125,7 @@ public abstract class BackendContract {
                     () -> withCompute(backend, t, c -> checkSiluMul(c, 1001))));
             checks.add(check("siluMul long vector" + on,
                     () -> withCompute(backend, t, c -> checkSiluMul(c, 70_001))));
+            checks.addAll(BackendContractArchitectureOps.checks(backend, t, on));
             checks.add(check("add" + on, () -> withCompute(backend, t, c -> {
                 checkAdd(c, 13);
                 checkAdd(c, 70_001);
@@ -143,11 +145,11 @@ public abstract class BackendContract {
         return types;
     }
 
-    private static Check check(String name, org.junit.jupiter.api.function.Executable body) {
+    static Check check(String name, org.junit.jupiter.api.function.Executable body) {
         return new Check(CONTRACT, name, body);
     }
 
-    private static void withCompute(Backend backend, int threads, Consumer<Compute> body) {
+    static void withCompute(Backend backend, int threads, Consumer<Compute> body) {
         try (Compute c = backend.open(threads)) {
             body.accept(c);
         }
@@ -336,6 +338,15 @@ public abstract class BackendContract {
     // ---- attention
 
     private static void checkAttention(Compute c, int heads, int kvHeads, int headDim, int batch, int firstPos) {
+        checkAttention(c, heads, kvHeads, headDim, batch, firstPos, null);
+    }
+
+    /**
+     * Attention against a double-precision reference; {@code parameters} null means the plain form
+     * with {@code 1/√headDim} (and then that form is the one called).
+     */
+    static void checkAttention(Compute c, int heads, int kvHeads, int headDim, int batch, int firstPos,
+                               AttentionParameters parameters) {
         Random rnd = new Random(heads * 100L + kvHeads * 10L + headDim + firstPos);
         int positions = firstPos + batch;
         int capacity = positions + 3;
@@ -346,27 +357,43 @@ public abstract class BackendContract {
             k[i] = Float.NaN; // positions past the last query are not part of the attention
             v[i] = Float.NaN;
         }
+        if (parameters != null) {
+            for (int i = 0; i < parameters.firstVisible(firstPos) * kvLen; i++) {
+                k[i] = Float.NaN; // positions before every query's window are not part of the attention either
+                v[i] = Float.NaN;
+            }
+        }
         float[] q = gaussian(rnd, batch * heads * headDim, 1.5f);
         float[] out = new float[batch * heads * headDim];
-        float scale = (float) (1 / Math.sqrt(headDim));
-        c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, scale);
+        float scale = parameters == null ? (float) (1 / Math.sqrt(headDim)) : parameters.scale();
+        double cap = parameters == null ? 0 : parameters.softCap();
+        int window = parameters == null ? 0 : parameters.window();
+        if (parameters == null) {
+            c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, scale);
+        } else {
+            c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, parameters);
+        }
         int group = heads / kvHeads;
         for (int b = 0; b < batch; b++) {
             int last = firstPos + b;
+            int first = window == 0 ? 0 : Math.max(0, last - window + 1);
             for (int h = 0; h < heads; h++) {
                 int kvh = h / group;
                 double[] s = new double[last + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
                         dot += (double) half(q[(b * heads + h) * headDim + d]) * k[t * kvLen + kvh * headDim + d];
+                    }
+                    if (cap > 0) {
+                        dot = cap * Math.tanh(dot / cap);
                     }
                     s[t] = dot * scale;
                     max = Math.max(max, s[t]);
                 }
                 double sum = 0;
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     s[t] = Math.exp(s[t] - max);
                     sum += s[t];
                 }
@@ -374,7 +401,7 @@ public abstract class BackendContract {
                     double ref = 0;
                     double weight = 0;
                     double flip = 0;
-                    for (int t = 0; t <= last; t++) {
+                    for (int t = first; t <= last; t++) {
                         double p = s[t] / sum;
                         double vt = v[t * kvLen + kvh * headDim + d];
                         ref += half((float) p) * vt;
@@ -416,11 +443,11 @@ public abstract class BackendContract {
         }
     }
 
-    private static float half(float x) {
+    static float half(float x) {
         return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
-    private static float[] half(float[] a) {
+    static float[] half(float[] a) {
         for (int i = 0; i < a.length; i++) {
             a[i] = half(a[i]);
         }
@@ -428,7 +455,7 @@ public abstract class BackendContract {
     }
 
     /** The spacing of F16 values around {@code p} (0 <= p <= 1). */
-    private static double halfUlp(double p) {
+    static double halfUlp(double p) {
         if (p < 0x1p-14) {
             return 0x1p-24;
         }
@@ -468,14 +495,14 @@ public abstract class BackendContract {
 
     // ---- helpers
 
-    private static void expectClose(String what, double expected, double actual, double rel, double abs) {
+    static void expectClose(String what, double expected, double actual, double rel, double abs) {
         double tol = rel * Math.abs(expected) + abs;
         if (!(Math.abs(actual - expected) <= tol)) {
             throw new AssertionError(what + ": got " + actual + ", reference " + expected + " (tolerance " + tol + ")");
         }
     }
 
-    private static float[] gaussian(Random rnd, int n, float std) {
+    static float[] gaussian(Random rnd, int n, float std) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) rnd.nextGaussian() * std;

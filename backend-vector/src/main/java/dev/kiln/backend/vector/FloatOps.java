@@ -138,6 +138,55 @@ final class FloatOps {
         }
     }
 
+    /** gate = gelu(gate) · up with ggml's half-precision GELU table (see {@link GgmlGelu}). */
+    void geluMul(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gate[i] = GgmlGelu.apply(gate[i]) * up[i];
+        }
+    }
+
+    /** x[i] *= factor over [from, to). */
+    void scale(float[] x, float factor, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector fv = FloatVector.broadcast(f, factor);
+        int i = from;
+        for (; i + step <= to; i += step) {
+            FloatVector.fromArray(f, x, i).mul(fv).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] *= factor;
+        }
+    }
+
+    /**
+     * x[i] = cap · tanh(x[i] · inverse) over [from, to), every element through the same vector
+     * arithmetic (a masked tail): a value must not depend on where a split puts it.
+     */
+    void softCap(float[] x, float cap, float inverse, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector cv = FloatVector.broadcast(f, cap);
+        FloatVector iv = FloatVector.broadcast(f, inverse);
+        for (int i = from; i < to; i += step) {
+            VectorMask<Float> m = f.indexInRange(i, to);
+            FloatVector.fromArray(f, x, i, m).mul(iv).lanewise(VectorOperators.TANH).mul(cv).intoArray(x, i, m);
+        }
+    }
+
+    /** x[offset + i] += bias[i] for i < n. */
+    void addRow(float[] x, int offset, float[] bias, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(f, x, offset + i).add(FloatVector.fromArray(f, bias, i)).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] += bias[i];
+        }
+    }
+
     void add(float[] acc, float[] x, int from, int to) {
         VectorSpecies<Float> f = lanes.floats();
         int step = f.length();
@@ -173,6 +222,35 @@ final class FloatOps {
                 float x1 = x[base + j + 1];
                 x[base + j] = x0 * c - x1 * s;
                 x[base + j + 1] = x0 * s + x1 * c;
+            }
+        }
+    }
+    /**
+     * Rotates pairs (i, i + pairs), i < pairs, of each of {@code heads} heads of one row in place
+     * (NEOX mode): the first half times cos minus the second half times sin, and so on, with the
+     * angles of one position ({@code cos[angles + i]}, {@code sin[angles + i]}).
+     */
+    void ropeNeox(float[] x, int offset, int heads, int headDim, float[] cos, float[] sin, int angles, int pairs) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headDim;
+            int i = 0;
+            for (; i + step <= pairs; i += step) {
+                FloatVector x0 = FloatVector.fromArray(f, x, base + i);
+                FloatVector x1 = FloatVector.fromArray(f, x, base + pairs + i);
+                FloatVector c = FloatVector.fromArray(f, cos, angles + i);
+                FloatVector s = FloatVector.fromArray(f, sin, angles + i);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, base + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, base + pairs + i);
+            }
+            for (; i < pairs; i++) {
+                float c = cos[angles + i];
+                float s = sin[angles + i];
+                float x0 = x[base + i];
+                float x1 = x[base + pairs + i];
+                x[base + i] = x0 * c - x1 * s;
+                x[base + pairs + i] = x0 * s + x1 * c;
             }
         }
     }

@@ -5,6 +5,7 @@
  */
 module dev.kiln.backend.vector {
     requires dev.kiln.api;
+    requires dev.kiln.toolkit;
     requires jdk.incubator.vector;
 
     exports dev.kiln.backend.vector;

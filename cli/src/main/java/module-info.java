@@ -3,6 +3,9 @@ module dev.kiln.cli {
     requires java.management; // kiln bench: peak heap
     requires dev.kiln.api;
     requires dev.kiln.runtime;
+    // unused by the cli itself: keeps the plugin toolkit in the boot layer, so a plugin jar
+    // dropped into plugins/ (its own layer over the boot layer) may require it
+    requires dev.kiln.toolkit;
     requires dev.kiln.conformance; // kiln check-plugin
     requires info.picocli;
     requires com.google.guice;

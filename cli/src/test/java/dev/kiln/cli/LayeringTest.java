@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Kiln's layering, enforced over the main classes of every module (the cli's test path holds
- * them all): the SPI depends on the JDK only, plugins on the SPI and the JDK only and never on each other,
- * only the cli uses Guice/picocli/Jackson, only vector-kernel code uses the Vector API.
+ * them all): the SPI depends on the JDK only; the plugin toolkit on the SPI only; plugins on the
+ * SPI, the toolkit and the JDK only, and never on each other; only the cli uses
+ * Guice/picocli/Jackson; only vector-kernel code uses the Vector API.
  */
 @AnalyzeClasses(packages = "dev.kiln", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
@@ -51,10 +52,15 @@ class LayeringTest {
             slices().assignedFrom(PLUGIN_MODULES).should().notDependOnEachOther();
 
     @ArchTest
-    static final ArchRule plugins_depend_only_on_the_api_and_the_jdk =
+    static final ArchRule the_toolkit_depends_on_the_api_only =
+            classes().that().resideInAPackage("dev.kiln.toolkit..")
+                    .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.kiln.api..", "dev.kiln.toolkit..");
+
+    @ArchTest
+    static final ArchRule plugins_depend_only_on_the_api_the_toolkit_and_the_jdk =
             classes().that().resideInAnyPackage(PLUGIN_PACKAGES)
                     .should().onlyDependOnClassesThat().resideInAnyPackage(
-                            "java..", "jdk.incubator.vector..", "dev.kiln.api..",
+                            "java..", "jdk.incubator.vector..", "dev.kiln.api..", "dev.kiln.toolkit..",
                             // other plugin packages are allowed here only because the slice rule above forbids them
                             "dev.kiln.format..", "dev.kiln.quant..", "dev.kiln.backend..", "dev.kiln.model..",
                             "dev.kiln.tokenizer..");

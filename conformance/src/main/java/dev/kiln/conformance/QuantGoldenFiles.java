@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,11 @@ final class QuantGoldenFiles {
 
     /** An F32 tensor as rows of {@code columns} values. */
     record FloatTensor(String name, int rows, int columns, float[] values) {
+        /** This tensor's first {@code n} rows (itself when it has no more). */
+        FloatTensor firstRows(int n) {
+            return n >= rows ? this : new FloatTensor(name, n, columns, Arrays.copyOf(values, n * columns));
+        }
+
         float[] row(int r) {
             float[] out = new float[columns];
             System.arraycopy(values, r * columns, out, 0, columns);
@@ -57,6 +63,11 @@ final class QuantGoldenFiles {
     /** File name of the dequantized golden data for {@code type}. */
     static String dequantizedName(GgmlType type) {
         return type.name().toLowerCase(java.util.Locale.ROOT) + ".dequant.f32.gguf";
+    }
+
+    /** File name of the dot-product golden data for {@code type} (see tools/make_quant_kit_golden.py). */
+    static String dotName(GgmlType type) {
+        return type.name().toLowerCase(java.util.Locale.ROOT) + ".dot.txt";
     }
 
     /** {@code fileName} from {@code directory} if given and present there, else from the kit's resources. */
@@ -124,7 +135,7 @@ final class QuantGoldenFiles {
         return List.copyOf(out);
     }
 
-    private static ModelFile open(Path file) {
+    static ModelFile open(Path file) {
         for (ModelFormat format : ServiceLoader.load(ModelFormat.class)) {
             if (format.recognizes(file)) {
                 return format.open(file);

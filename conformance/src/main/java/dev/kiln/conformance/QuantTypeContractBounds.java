@@ -51,6 +51,12 @@ final class QuantTypeContractBounds {
             expect(failures, "quantize past the segment's end", () -> t.quantize(x, 0, n, seg, 1));
             expect(failures, "quantize into a one-block segment", () -> t.quantize(x, 0, n, seg.asSlice(0, bb), 0));
             expect(failures, "byteSize of a negative count", () -> t.byteSize(-bs));
+            expect(failures, "dequantize from a null segment", () -> t.dequantize(null, 0, dst, 0, n));
+            expect(failures, "dequantize into a null array", () -> t.dequantize(seg, 0, null, 0, n));
+            expect(failures, "quantize from a null array", () -> t.quantize(null, 0, n, seg, 0));
+            expect(failures, "quantize into a null segment", () -> t.quantize(x, 0, n, null, 0));
+            expect(failures, "quantize into a read-only segment", () -> t.quantize(x, 0, n, seg.asReadOnly(), 0));
+            expect(failures, which + " prepare a null array", () -> kernel.prepare(null, 0, n));
             if (bs > 1) {
                 expect(failures, "dequantize a partial block", () -> t.dequantize(seg, 0, dst, 0, bs + 1));
                 expect(failures, "quantize a partial block", () -> t.quantize(x, 0, bs - 1, seg, 0));
@@ -75,6 +81,13 @@ final class QuantTypeContractBounds {
                 expect(failures, which + " dot over more elements than prepared", () -> kernel.dot(arena.allocate(4L * bb), 0, p, 4 * bs));
                 expect(failures, which + " dot negative count", () -> kernel.dot(seg, 0, p, -bs));
                 expect(failures, which + " dotRows past the segment's end", () -> kernel.dotRows(seg, 0, bb, 3, p, bs, new float[3], 0));
+                expect(failures, which + " dot with null activations", () -> kernel.dot(seg, 0, null, n));
+                expect(failures, which + " dot on a null segment", () -> kernel.dot(null, 0, p, n));
+                expect(failures, which + " dotRows past the output's end", () -> kernel.dotRows(seg, 0, bb, 2, p, bs, new float[2], 1));
+                expect(failures, which + " dotRows into a null output", () -> kernel.dotRows(seg, 0, bb, 2, p, bs, null, 0));
+                expect(failures, which + " dotRows with a stride shorter than a row", () -> kernel.dotRows(seg, 0, bb, 2, p, n, new float[2], 0));
+                expect(failures, which + " dotRows with a stride that overflows", () -> kernel.dotRows(seg, 0, Long.MAX_VALUE, 3, p, bs, new float[3], 0));
+                expect(failures, which + " dotRows negative row count", () -> kernel.dotRows(seg, 0, bb, -1, p, bs, new float[1], 0));
             }
         }
         if (!failures.isEmpty()) {

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * Finds Kiln plugins with {@link ServiceLoader}: those on the module path (and class path) the
  * JVM started with, and those in jars dropped into a plugins directory. The jars of that
  * directory are loaded into one new {@link ModuleLayer} over the boot layer, so a dropped jar
- * needs no rebuild and sees only the modules it requires (in practice {@code dev.kiln.api}).
+ * needs no rebuild and sees only the modules it requires (in practice {@code dev.kiln.api} and
+ * {@code dev.kiln.toolkit}, which the cli keeps in the boot layer).
  */
 public final class PluginLoader {
     private static final System.Logger LOG = System.getLogger(PluginLoader.class.getName());

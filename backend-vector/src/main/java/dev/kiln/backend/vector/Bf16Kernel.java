@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.toolkit.quant.BFloat16;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -21,15 +22,6 @@ final class Bf16Kernel extends RowKernel {
         return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** Round to nearest even BF16 and back (NaN stays NaN), as ggml's GGML_FP32_TO_BF16. */
-    static float bf16Round(float v) {
-        int u = Float.floatToRawIntBits(v);
-        if ((u & 0x7FFFFFFF) > 0x7F800000) {
-            return v;
-        }
-        return Float.intBitsToFloat(((u + (0x7FFF + ((u >>> 16) & 1))) >>> 16) << 16);
-    }
-
     private static float scalar(MemorySegment w, long offset) {
         return Float.intBitsToFloat(w.get(F16, offset) << 16);
     }
@@ -39,7 +31,7 @@ final class Bf16Kernel extends RowKernel {
     float[] roundedActivations(float[] x, int offset, int n) {
         float[] r = new float[n];
         for (int i = 0; i < n; i++) {
-            r[i] = bf16Round(x[offset + i]);
+            r[i] = BFloat16.round(x[offset + i]);
         }
         return r;
     }

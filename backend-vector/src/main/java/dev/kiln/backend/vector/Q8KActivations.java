@@ -1,15 +1,13 @@
 package dev.kiln.backend.vector;
 
 /**
- * An activation row quantized to Q8_K blocks exactly as the Q4_K/Q6_K plugins (ggml's
- * {@code quantize_row_q8_K_ref}) do: per 256 values, scale so the value of largest magnitude
- * maps to −127, {@code q = min(127, nearest_int(x · iscale))}, {@code d = 1/iscale}. Values are
- * kept widened to {@code short} for the 16-bit-lane kernels, with integer sums per 32 values for
- * Q4_K's min term.
+ * An activation row quantized to Q8_K blocks by the toolkit's
+ * {@link dev.kiln.toolkit.quant.activation.Q8KActivations} (ggml's {@code quantize_row_q8_K_ref},
+ * as the Q4_K/Q6_K plugins do), with the values widened to {@code short} for the 16-bit-lane
+ * kernels and integer sums per 32 values for Q4_K's min term.
  */
 final class Q8KActivations {
     static final int QK = 256;
-    private static final float RINT = 12582912f;
 
     final short[] qs;
     final float[] d;
@@ -22,40 +20,21 @@ final class Q8KActivations {
     }
 
     static Q8KActivations of(float[] x, int offset, int count) {
-        Q8KActivations y = new Q8KActivations(count / QK * QK);
-        for (int b = 0; b < count / QK; b++) {
-            int xo = offset + b * QK;
-            float max = 0;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) {
-                float ax = Math.abs(x[xo + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[xo + j];
-                }
-            }
-            if (amax == 0) {
-                continue; // d, qs and sums stay zero
-            }
-            float iscale = -127f / max;
-            int qo = b * QK;
-            for (int j = 0; j < QK; j++) {
-                int q = Math.min(127, (int) ((iscale * x[xo + j] + RINT) - RINT));
-                y.qs[qo + j] = (short) q;
-                y.sums32[(qo + j) / 32] += q;
-            }
-            y.d[b] = 1 / iscale;
+        var q = dev.kiln.toolkit.quant.activation.Q8KActivations.of(x, offset, count);
+        Q8KActivations y = new Q8KActivations(count);
+        for (int b = 0; b < y.d.length; b++) {
+            y.d[b] = q.scale(b);
+        }
+        for (int i = 0; i < count; i++) {
+            int v = q.quant(i);
+            y.qs[i] = (short) v;
+            y.sums32[i / 32] += v;
         }
         return y;
     }
 
     /** The Q8_K-rounded values q·d of {@code x[offset .. offset + count)}. */
     static float[] round(float[] x, int offset, int count) {
-        Q8KActivations a = of(x, offset, count);
-        float[] r = new float[count];
-        for (int i = 0; i < count; i++) {
-            r[i] = a.qs[i] * a.d[i / QK];
-        }
-        return r;
+        return dev.kiln.toolkit.quant.activation.Q8KActivations.of(x, offset, count).toFloats();
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.quant.floats;
 
 import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BFloat16;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,14 +27,14 @@ public final class BF16 extends FloatElementType {
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         for (int i = 0; i < count; i++) {
-            dst[dstOffset + i] = toFloat(src.get(LAYOUT, offset + 2L * i));
+            dst[dstOffset + i] = BFloat16.toFloat(src.get(LAYOUT, offset + 2L * i));
         }
     }
 
     @Override
     void encode(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
         for (int i = 0; i < count; i++) {
-            dst.set(LAYOUT, offset + 2L * i, fromFloat(src[srcOffset + i]));
+            dst.set(LAYOUT, offset + 2L * i, BFloat16.fromFloat(src[srcOffset + i]));
         }
     }
 
@@ -42,26 +43,13 @@ public final class BF16 extends FloatElementType {
         double sum = 0;
         for (int i = 0; i < count; i++) {
             // the product of two bf16 values is exact in float
-            sum += toFloat(weights.get(LAYOUT, offset + 2L * i)) * x[i];
+            sum += BFloat16.toFloat(weights.get(LAYOUT, offset + 2L * i)) * x[i];
         }
         return sum;
     }
 
     @Override
     float round(float v) {
-        return toFloat(fromFloat(v));
-    }
-
-    static float toFloat(short bits) {
-        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
-    }
-
-    static short fromFloat(float v) {
-        int u = Float.floatToRawIntBits(v);
-        if ((u & 0x7FFFFFFF) > 0x7F800000) {
-            // NaN: keep sign and top payload bits, force the quiet bit so it cannot become Inf
-            return (short) ((u >>> 16) | 0x40);
-        }
-        return (short) ((u + (0x7FFF + ((u >>> 16) & 1))) >>> 16);
+        return BFloat16.round(v);
     }
 }

@@ -1,8 +1,7 @@
 package dev.kiln.quant.floats;
 
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;
 
@@ -47,11 +46,5 @@ abstract sealed class FloatElementType implements QuantType permits F32, F16, BF
     @Override
     public DotKernel<?> kernel() {
         return kernel;
-    }
-
-    void checkCount(int count) {
-        if (count < 0) {
-            throw new QuantException(name() + ": negative element count " + count);
-        }
     }
 }

@@ -45,8 +45,8 @@ class FloatConversionTest {
         assertEquals(0xFFC1, stored(bf16, Float.intBitsToFloat(0xFFC1ABCD)), "NaN keeps sign and top payload");
         assertEquals(0x7F80, stored(bf16, Float.POSITIVE_INFINITY));
         assertEquals(0x0001, stored(bf16, Float.intBitsToFloat(0x00010000)), "subnormals are not flushed");
-        assertTrue(Float.isNaN(BF16.toFloat((short) 0x7FC0)));
-        assertEquals(-2f, BF16.toFloat((short) 0xC000));
+        assertTrue(Float.isNaN(dev.kiln.toolkit.quant.BFloat16.toFloat((short) 0x7FC0)));
+        assertEquals(-2f, dev.kiln.toolkit.quant.BFloat16.toFloat((short) 0xC000));
     }
 
     @Test

@@ -1,9 +1,8 @@
 package dev.kiln.quant.q4_0;
 
-import dev.kiln.api.quant.BlockRange;
-import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -11,21 +10,24 @@ import java.lang.foreign.ValueLayout;
  * Q4_0 weights times Q8_0-rounded activations, as ggml's {@code vec_dot_q4_0_q8_0}: an integer
  * dot product of {@code (q - 8)} with the int8 activations per block, scaled by both scales.
  */
-final class Q4_0Kernel implements DotKernel<Q8_0Activations> {
+final class Q4_0Kernel extends BlockDotKernel<Q8_0Activations> {
+
+    Q4_0Kernel() {
+        super(GgmlType.Q4_0);
+    }
 
     @Override
-    public Q8_0Activations prepare(float[] x, int offset, int count) {
+    protected Q8_0Activations prepareChecked(float[] x, int offset, int count) {
         return Q8_0Activations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8_0Activations x, int count) {
-        int nb = BlockRange.blocks("Q4_0", count, Q4_0.QK);
-        if (x == null || count > x.count()) {
-            throw new QuantException("Q4_0: dot over " + count + " elements but the prepared activations hold "
-                    + (x == null ? 0 : x.count()));
-        }
-        BlockRange.checkSegment("Q4_0", "weight", weights, offset, (long) nb * Q4_0.BLOCK_BYTES);
+    protected int preparedCount(Q8_0Activations x) {
+        return x.count();
+    }
+
+    @Override
+    protected float dotBlocks(MemorySegment weights, long offset, Q8_0Activations x, int nb) {
         float sum = 0f;
         int half = Q4_0.QK / 2;
         for (int b = 0; b < nb; b++) {

@@ -1,9 +1,8 @@
 package dev.kiln.quant.q4_k;
 
-import dev.kiln.api.quant.BlockRange;
-import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8KActivations;
+import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -11,33 +10,24 @@ import java.lang.foreign.MemorySegment;
  * Q8_K, products are summed exactly in integers, and the float accumulation follows ggml's
  * generic {@code ggml_vec_dot_q4_K_q8_K} (eight lanes by position mod 8, summed at the end).
  */
-final class Q4KKernel implements DotKernel<Q8KActivations> {
-    private static final String NAME = "Q4_K";
+final class Q4KKernel extends BlockDotKernel<Q8KActivations> {
+
+    Q4KKernel() {
+        super(GgmlType.Q4_K);
+    }
 
     @Override
-    public Q8KActivations prepare(float[] x, int offset, int count) {
-        BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "activation", x, offset, count);
+    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
         return Q8KActivations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        return dotUnchecked(weights, offset, x, check(weights, offset, x, count));
+    protected int preparedCount(Q8KActivations x) {
+        return x.count();
     }
 
     @Override
-    public void dotRows(MemorySegment weights, long offset, long rowBytes, int rowCount, Q8KActivations x, int count,
-                        float[] out, int outOffset) {
-        int blocks = check(weights, offset, x, count);
-        BlockRange.checkRows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q4KLayout.BYTES);
-        BlockRange.checkArray(NAME, "output", out, outOffset, rowCount);
-        for (int r = 0; r < rowCount; r++) {
-            out[outOffset + r] = dotUnchecked(weights, offset + r * rowBytes, x, blocks);
-        }
-    }
-
-    private static float dotUnchecked(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
+    protected float dotBlocks(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
         // ggml's eight int32 lanes (position mod 8) and their float sums, kept in locals: the
         // lane of a value is its byte index within each 8-byte word of nibbles.
         float f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0, f5 = 0, f6 = 0, f7 = 0;
@@ -112,18 +102,5 @@ final class Q4KKernel implements DotKernel<Q8KActivations> {
         }
         int k = j - 4;
         return ((s8 >>> (8 * k + 4)) & 0xF) | (((s4 >>> (8 * k + 6)) & 3) << 4);
-    }
-
-    private static int check(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        int blocks = BlockRange.blocks(NAME, count, Q4KLayout.BLOCK);
-        if (x == null) {
-            throw new QuantException(NAME + ": activations are null");
-        }
-        if (count > x.count()) {
-            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count()
-                    + " activations were prepared");
-        }
-        BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q4KLayout.BYTES);
-        return blocks;
     }
 }

@@ -1,9 +1,8 @@
 package dev.kiln.quant.q6_k;
 
-import dev.kiln.api.quant.BlockRange;
-import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8KActivations;
+import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.Q8KActivations;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -11,35 +10,26 @@ import java.lang.foreign.MemorySegment;
  * Q8_K, products are summed exactly in integers, and the float accumulation follows ggml's
  * generic {@code ggml_vec_dot_q6_K_q8_K} (eight lanes by position mod 8, summed at the end).
  */
-final class Q6KKernel implements DotKernel<Q8KActivations> {
-    private static final String NAME = "Q6_K";
+final class Q6KKernel extends BlockDotKernel<Q8KActivations> {
     private static final long LOW4 = 0x0F0F0F0F0F0F0F0FL;
     private static final long LOW2 = 0x0303030303030303L;
 
+    Q6KKernel() {
+        super(GgmlType.Q6_K);
+    }
+
     @Override
-    public Q8KActivations prepare(float[] x, int offset, int count) {
-        BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
-        BlockRange.checkArray(NAME, "activation", x, offset, count);
+    protected Q8KActivations prepareChecked(float[] x, int offset, int count) {
         return Q8KActivations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        return dotUnchecked(weights, offset, x, check(weights, offset, x, count));
+    protected int preparedCount(Q8KActivations x) {
+        return x.count();
     }
 
     @Override
-    public void dotRows(MemorySegment weights, long offset, long rowBytes, int rowCount, Q8KActivations x, int count,
-                        float[] out, int outOffset) {
-        int blocks = check(weights, offset, x, count);
-        BlockRange.checkRows(NAME, weights, offset, rowBytes, rowCount, (long) blocks * Q6KLayout.BYTES);
-        BlockRange.checkArray(NAME, "output", out, outOffset, rowCount);
-        for (int r = 0; r < rowCount; r++) {
-            out[outOffset + r] = dotUnchecked(weights, offset + r * rowBytes, x, blocks);
-        }
-    }
-
-    private static float dotUnchecked(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
+    protected float dotBlocks(MemorySegment weights, long offset, Q8KActivations x, int blocks) {
         // ggml's eight int32 lanes (position mod 8) and their float sums, kept in locals: the
         // lane of a value is its byte index within each 8-byte word of ql/qh.
         float f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0, f5 = 0, f6 = 0, f7 = 0;
@@ -124,18 +114,5 @@ final class Q6KKernel implements DotKernel<Q8KActivations> {
         sumf += f6;
         sumf += f7;
         return sumf;
-    }
-
-    private static int check(MemorySegment weights, long offset, Q8KActivations x, int count) {
-        int blocks = BlockRange.blocks(NAME, count, Q6KLayout.BLOCK);
-        if (x == null) {
-            throw new QuantException(NAME + ": activations are null");
-        }
-        if (count > x.count()) {
-            throw new QuantException(NAME + ": dot over " + count + " elements but only " + x.count()
-                    + " activations were prepared");
-        }
-        BlockRange.checkSegment(NAME, "weight", weights, offset, (long) blocks * Q6KLayout.BYTES);
-        return blocks;
     }
 }

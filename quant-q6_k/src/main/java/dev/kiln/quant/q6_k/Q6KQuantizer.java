@@ -1,5 +1,6 @@
 package dev.kiln.quant.q6_k;
 
+import dev.kiln.toolkit.quant.NearestInt;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

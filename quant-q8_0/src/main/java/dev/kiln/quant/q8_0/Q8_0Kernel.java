@@ -1,9 +1,8 @@
 package dev.kiln.quant.q8_0;
 
-import dev.kiln.api.quant.BlockRange;
-import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -11,21 +10,24 @@ import java.lang.foreign.ValueLayout;
  * Q8_0 weights times Q8_0-rounded activations, as ggml's {@code vec_dot_q8_0_q8_0}: an integer
  * dot product per block, scaled by both blocks' f16 scales.
  */
-final class Q8_0Kernel implements DotKernel<Q8_0Activations> {
+final class Q8_0Kernel extends BlockDotKernel<Q8_0Activations> {
+
+    Q8_0Kernel() {
+        super(GgmlType.Q8_0);
+    }
 
     @Override
-    public Q8_0Activations prepare(float[] x, int offset, int count) {
+    protected Q8_0Activations prepareChecked(float[] x, int offset, int count) {
         return Q8_0Activations.of(x, offset, count);
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, Q8_0Activations x, int count) {
-        int nb = BlockRange.blocks("Q8_0", count, Q8_0.QK);
-        if (x == null || count > x.count()) {
-            throw new QuantException("Q8_0: dot over " + count + " elements but the prepared activations hold "
-                    + (x == null ? 0 : x.count()));
-        }
-        BlockRange.checkSegment("Q8_0", "weight", weights, offset, (long) nb * Q8_0.BLOCK_BYTES);
+    protected int preparedCount(Q8_0Activations x) {
+        return x.count();
+    }
+
+    @Override
+    protected float dotBlocks(MemorySegment weights, long offset, Q8_0Activations x, int nb) {
         float sum = 0f;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * Q8_0.BLOCK_BYTES;

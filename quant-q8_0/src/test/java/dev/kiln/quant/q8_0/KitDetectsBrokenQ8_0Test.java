@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.api.GgmlType;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import dev.kiln.conformance.Check;
 import dev.kiln.conformance.QuantTypeContract;
 import java.lang.foreign.MemorySegment;
@@ -104,6 +104,40 @@ class KitDetectsBrokenQ8_0Test {
         assertFails(mutant, "kernel() dot product");
     }
 
+    /**
+     * Float activations instead of ggml's Q8_0 rounding: close to Σ dequant·x (it passes the 1e-2
+     * check) but not llama.cpp's numbers, which the golden dot check must catch.
+     */
+    @Test
+    void kernelWithUnroundedActivationsFailsTheGoldenDot() throws Throwable {
+        Q8_0 real = new Q8_0();
+        QuantType mutant = new Delegating() {
+            @Override
+            public DotKernel<?> kernel() {
+                return new DotKernel<float[]>() {
+                    @Override
+                    public float[] prepare(float[] x, int offset, int count) {
+                        return java.util.Arrays.copyOfRange(x, offset, offset + count);
+                    }
+
+                    @Override
+                    public float dot(MemorySegment w, long offset, float[] x, int count) {
+                        float[] deq = new float[count];
+                        real.dequantize(w, offset, deq, 0, count);
+                        double sum = 0;
+                        for (int i = 0; i < count; i++) {
+                            sum += (double) deq[i] * x[i];
+                        }
+                        return (float) sum;
+                    }
+                };
+            }
+        };
+        QuantTypeContract.checks(mutant).stream().filter(k -> k.name().startsWith("kernel() dot product matches Σ"))
+                .findFirst().orElseThrow().body().execute();
+        assertFails(mutant, "kernel() dot product matches llama.cpp's");
+    }
+
     @Test
     void uncheckedRangesFail() {
         QuantType mutant = new Delegating() {
@@ -120,7 +154,7 @@ class KitDetectsBrokenQ8_0Test {
     @Test
     void correctQ8_0PassesEveryCheck() throws Throwable {
         List<Check> checks = QuantTypeContract.checks(new Q8_0());
-        assertEquals(11, checks.size(), checks.toString());
+        assertEquals(12, checks.size(), checks.toString());
         for (Check c : checks) {
             c.body().execute();
         }

@@ -3,7 +3,7 @@ package dev.kiln.quant.q8_0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kiln.api.quant.activation.Q8_0Activations;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,7 +1,7 @@
 package dev.kiln.examples.q5_0;
 
 import dev.kiln.api.GgmlType;
-import dev.kiln.api.quant.BlockRange;
+import dev.kiln.toolkit.quant.BlockRange;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
 import java.lang.foreign.MemorySegment;

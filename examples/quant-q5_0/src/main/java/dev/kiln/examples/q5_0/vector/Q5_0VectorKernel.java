@@ -1,7 +1,8 @@
 package dev.kiln.examples.q5_0.vector;
 
-import dev.kiln.api.quant.DotKernel;
-import dev.kiln.api.quant.QuantException;
+import dev.kiln.api.GgmlType;
+import dev.kiln.toolkit.quant.BlockDotKernel;
+import dev.kiln.toolkit.quant.activation.Q8_0Activations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,9 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code QuantType.vectorKernel()} without knowing Q5_0. Per block: the 16 bytes of low nibbles
  * are one 128-bit byte vector; the fifth bits come from {@code qh} by testing each lane's bit
  * (a broadcast byte AND a 1,2,4..128 pattern); codes minus 16 widen to floats (B2F, one part per
- * float vector) and are multiplied with the activations, then scaled by the block's d.
+ * float vector) and are multiplied with the activations, then scaled by the block's d. The
+ * activations are first rounded to Q8_0 blocks as llama.cpp does, so the result is llama.cpp's
+ * to float rounding; the toolkit's base class checks every argument.
  */
-public final class Q5_0VectorKernel implements DotKernel<float[]> {
+public final class Q5_0VectorKernel extends BlockDotKernel<float[]> {
     private static final int BLOCK = 32;
     private static final int BYTES = 22;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
@@ -36,28 +39,25 @@ public final class Q5_0VectorKernel implements DotKernel<float[]> {
         return preferred.length() > 16 ? FloatVector.SPECIES_512 : preferred;
     }
 
+    public Q5_0VectorKernel() {
+        super(GgmlType.Q5_0);
+    }
+
+    /** ggml's Q8_0 rounding of the activations (the toolkit's), kept as the floats q·d for the FMAs below. */
     @Override
-    public float[] prepare(float[] x, int offset, int count) {
-        if (count < 0 || count % BLOCK != 0 || offset < 0 || offset > x.length || count > x.length - offset) {
-            throw new QuantException("Q5_0 vector: bad activation range " + offset + "+" + count + " of " + x.length);
-        }
-        float[] copy = new float[count];
-        System.arraycopy(x, offset, copy, 0, count);
-        return copy;
+    protected float[] prepareChecked(float[] x, int offset, int count) {
+        return Q8_0Activations.of(x, offset, count).toFloats();
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int count) {
-        if (count < 0 || count % BLOCK != 0 || count > x.length) {
-            throw new QuantException("Q5_0 vector: " + count + " elements, " + x.length + " prepared");
-        }
-        long bytes = (long) (count / BLOCK) * BYTES;
-        if (offset < 0 || offset > weights.byteSize() || bytes > weights.byteSize() - offset) {
-            throw new QuantException("Q5_0 vector: " + count + " elements at byte " + offset
-                    + " outside a segment of " + weights.byteSize() + " bytes");
-        }
+    protected int preparedCount(float[] x) {
+        return x.length;
+    }
+
+    @Override
+    protected float dotBlocks(MemorySegment weights, long offset, float[] x, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < count / BLOCK; b++) {
+        for (int b = 0; b < blocks; b++) {
             long at = offset + (long) b * BYTES;
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(weights.get(F16, at)));
             int qh = weights.get(U32, at + 2);

@@ -1,5 +1,6 @@
 package dev.kiln.backend.scalar;
 
+import dev.kiln.toolkit.compute.GgmlGelu;
 import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Compute;
 import dev.kiln.api.backend.RopeTable;

@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.toolkit.compute.GgmlGelu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;

@@ -1,13 +1,13 @@
-package dev.kiln.model.llama;
+package dev.kiln.toolkit.decoder;
 
 import dev.kiln.api.backend.RopeTable;
 
 /**
- * RoPE angles computed as ggml's {@code ggml_rope_cache_init} does for llama.cpp's "normal"
- * mode, in float: pair {@code i} at position {@code p} turns by
- * {@code freqScale · (p · θ^i) / factor[i]} with {@code θ = powf(base, -2/n_rot)}, where
- * {@code p · θ^i} is built by repeated float multiplication (not pow), as ggml does, so the
- * rounded angles match llama.cpp's bit for bit.
+ * RoPE angles computed as ggml's {@code ggml_rope_cache_init} does, in float: pair {@code i} at
+ * position {@code p} turns by {@code freqScale · (p · θ^i) / factor[i]} with
+ * {@code θ = powf(base, -2/n_rot)}, where {@code p · θ^i} is built by repeated float
+ * multiplication (not pow), as ggml does, so the rounded angles match llama.cpp's bit for bit.
+ * The same angles serve both rope modes (only which values they rotate differs).
  */
 final class RopeAngles {
     private final int pairs;
@@ -15,10 +15,10 @@ final class RopeAngles {
     private final float freqScale;
     private final float[] frequencyFactors;
 
-    RopeAngles(LlamaHyperParameters hp, float[] frequencyFactors) {
-        this.pairs = hp.ropeDimensions() / 2;
-        this.thetaScale = (float) Math.pow(hp.ropeFreqBase(), -2.0f / hp.ropeDimensions());
-        this.freqScale = hp.ropeFreqScale();
+    RopeAngles(RopeFrequencies frequencies, int ropeDimensions, float[] frequencyFactors) {
+        this.pairs = ropeDimensions / 2;
+        this.thetaScale = (float) Math.pow(frequencies.base(), -2.0f / ropeDimensions);
+        this.freqScale = frequencies.scale();
         this.frequencyFactors = frequencyFactors;
     }
 

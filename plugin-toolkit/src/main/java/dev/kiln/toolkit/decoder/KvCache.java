@@ -1,4 +1,4 @@
-package dev.kiln.model.llama;
+package dev.kiln.toolkit.decoder;
 
 import java.util.Arrays;
 

@@ -1,31 +1,31 @@
-package dev.kiln.model.llama;
+package dev.kiln.toolkit.decoder;
 
 import dev.kiln.api.KilnException;
 import dev.kiln.api.model.Session;
 import java.util.List;
 
 /**
- * One Llama sequence and its KV cache. A prompt goes through every matrix product as one batch
+ * One sequence of a decoder model and its KV cache. A prompt goes through every matrix product as one batch
  * (split into micro-batches of {@value #MAX_BATCH} tokens to bound memory); decoding is a batch
- * of one, or one row of a step several sessions share ({@link LlamaModel#decode}). The residual
+ * of one, or one row of a step several sessions share ({@link DecoderModel#decode}). The residual
  * stream is checked for NaN/Inf after every attention and feed-forward block, so a failure names
  * the layer where it first appeared.
  */
-final class LlamaSession implements Session {
+final class DecoderSession implements Session {
     static final int MAX_BATCH = 256;
     /** Rows per output-head product when every position's logits are wanted. */
     private static final int LOGITS_BATCH = 32;
 
-    private final LlamaHyperParameters hp;
-    private final LlamaForward forward;
-    final LlamaModel model;
+    private final HyperParameters hp;
+    private final DecoderForward forward;
+    final DecoderModel model;
     private final int contextLength;
     final KvCache[] caches;
     private final Activations a;
     private int position;
     private float[] logits;
 
-    LlamaSession(LlamaHyperParameters hp, LlamaForward forward, LlamaModel model, int contextLength) {
+    DecoderSession(HyperParameters hp, DecoderForward forward, DecoderModel model, int contextLength) {
         this.hp = hp;
         this.forward = forward;
         this.model = model;
@@ -55,7 +55,7 @@ final class LlamaSession implements Session {
         position = newPosition;
     }
 
-    /** Moves past a token {@link LlamaModel#decode} evaluated for this session. */
+    /** Moves past a token {@link DecoderModel#decode} evaluated for this session. */
     void advance() {
         position++;
     }
@@ -76,7 +76,7 @@ final class LlamaSession implements Session {
         try {
             for (int done = 0; done < count; done += MAX_BATCH) {
                 int n = Math.min(MAX_BATCH, count - done);
-                forward.layers(a, tokens, offset + done, List.of(new LlamaForward.Segment(caches, position, n, 0)));
+                forward.layers(a, tokens, offset + done, List.of(new DecoderForward.Segment(caches, position, n, 0)));
                 if (allLogits) {
                     allLogits(n, result, done * vocab);
                 } else if (done + n == count) {
@@ -120,7 +120,7 @@ final class LlamaSession implements Session {
             int count = Math.min(LOGITS_BATCH, n - r0);
             System.arraycopy(a.normed, r0 * dim, a.projected, 0, count * dim);
             forward.outputHead(a.projected, logits, count, false);
-            LlamaForward.requireFinite(logits, List.of(new LlamaForward.Segment(caches, position + r0, count, 0)),
+            DecoderForward.requireFinite(logits, List.of(new DecoderForward.Segment(caches, position + r0, count, 0)),
                     vocab, "the output head");
             System.arraycopy(logits, 0, out, outOffset + r0 * vocab, count * vocab);
         }
@@ -132,7 +132,7 @@ final class LlamaSession implements Session {
         System.arraycopy(a.x, (n - 1) * dim, a.projected, 0, dim);
         model.outputNorm(a.projected, a.normed, 1);
         forward.outputHead(a.normed, out, 1, false);
-        LlamaForward.requireFinite(out, List.of(new LlamaForward.Segment(caches, position + n - 1, 1, 0)),
+        DecoderForward.requireFinite(out, List.of(new DecoderForward.Segment(caches, position + n - 1, 1, 0)),
                 hp.vocabularySize(), "the output head");
     }
 }

@@ -1,11 +1,11 @@
-package dev.kiln.model.llama;
+package dev.kiln.toolkit.decoder;
 
 /**
  * The activation buffers of one forward step, row after row, grown to the largest step seen.
  * Reused from step to step: a new set per token was garbage the young generation had to clear.
  */
 final class Activations {
-    private final LlamaHyperParameters hp;
+    private final HyperParameters hp;
     private int capacity;
 
     float[] x;
@@ -24,7 +24,7 @@ final class Activations {
     float[] rowV;
     float[] rowAttended;
 
-    Activations(LlamaHyperParameters hp) {
+    Activations(HyperParameters hp) {
         this.hp = hp;
     }
 

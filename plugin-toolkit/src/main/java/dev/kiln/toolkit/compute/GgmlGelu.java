@@ -1,4 +1,4 @@
-package dev.kiln.backend.vector;
+package dev.kiln.toolkit.compute;
 
 /**
  * GELU (tanh approximation) as ggml's CPU backend computes it for float tensors: the input is
@@ -6,7 +6,7 @@ package dev.kiln.backend.vector;
  * {@code h}, each computed in float and stored in half precision; inputs at or below -10 give 0
  * and at or above 10 the input itself.
  */
-final class GgmlGelu {
+public final class GgmlGelu {
     private static final float GELU_COEF_A = 0.044715f;
     private static final float SQRT_2_OVER_PI = 0.79788456080286535587989211986876f;
     /** gelu of every half-precision value, by its bit pattern, rounded to half and widened. */
@@ -15,7 +15,8 @@ final class GgmlGelu {
     private GgmlGelu() {
     }
 
-    static float apply(float x) {
+    /** GELU of {@code x} as ggml's {@code ggml_vec_gelu_f32} gives it. */
+    public static float apply(float x) {
         if (x <= -10.0f) {
             return 0.0f;
         }
@@ -26,7 +27,7 @@ final class GgmlGelu {
     }
 
     /** The formula in float, as ggml's {@code ggml_gelu_f32}. */
-    static float formula(float x) {
+    public static float formula(float x) {
         return 0.5f * x * (1.0f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1.0f + GELU_COEF_A * x * x)));
     }
 

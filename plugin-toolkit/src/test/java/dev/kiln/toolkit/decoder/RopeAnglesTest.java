@@ -1,4 +1,4 @@
-package dev.kiln.model.llama;
+package dev.kiln.toolkit.decoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,10 +8,12 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.backend.RopeTable;
 import dev.kiln.api.format.MetadataValue;
 import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.ModelFormat;
 import dev.kiln.api.format.ModelWriter;
 import dev.kiln.api.format.TensorInfo;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +23,20 @@ class RopeAnglesTest {
     @TempDir
     Path tmp;
 
-    private static LlamaHyperParameters hp(float base, int ropeDims, float freqScale) {
-        return new LlamaHyperParameters(64, 1, 2, 2, 32, 128, 2048, 1e-5f, base, ropeDims, freqScale, 10);
+    private static final ArchitectureKeys LLAMA = new ArchitectureKeys("llama");
+
+    private static RopeAngles angles(float base, int ropeDims, float freqScale, float[] factors) {
+        return new RopeAngles(new RopeFrequencies(base, freqScale), ropeDims, factors);
+    }
+
+    private static ModelFormat gguf() {
+        RopeAnglesTest.class.getModule().addUses(ModelFormat.class);
+        for (ModelFormat format : ServiceLoader.load(ModelFormat.class)) {
+            if (format.name().equals("gguf")) {
+                return format;
+            }
+        }
+        throw new AssertionError("no gguf format plugin on the test path");
     }
 
     private static void expectAngles(RopeTable t, double base, int n, double scale, float[] factors) {
@@ -37,7 +51,7 @@ class RopeAnglesTest {
 
     @Test
     void plainAngles() {
-        RopeTable t = new RopeAngles(hp(10000f, 32, 1f), null).table(64);
+        RopeTable t = angles(10000f, 32, 1f, null).table(64);
         assertEquals(16, t.pairs());
         expectAngles(t, 10000, 32, 1, null);
         assertEquals((float) Math.cos(63), t.cos()[63 * 16], "pair 0 turns by the position itself");
@@ -49,15 +63,16 @@ class RopeAnglesTest {
         for (int i = 0; i < 8; i++) {
             factors[i] = 1 + i * 0.5f;
         }
-        RopeTable t = new RopeAngles(hp(500000f, 16, 0.25f), factors).table(64);
+        RopeTable t = angles(500000f, 16, 0.25f, factors).table(64);
         assertEquals(8, t.pairs());
         expectAngles(t, 500000, 16, 0.25, factors);
     }
 
     private Path withMetadata(Map<String, MetadataValue> extra) {
         Path out = tmp.resolve("m" + extra.hashCode() + ".gguf");
-        try (ModelFile src = FixtureModels.gguf().open(FixtureModels.models().resolve("stories260K.gguf"))) {
-            ModelWriter w = FixtureModels.gguf().create(out);
+        Path stories = Path.of(System.getProperty("kiln.fixtures"), "models", "stories260K.gguf");
+        try (ModelFile src = gguf().open(stories)) {
+            ModelWriter w = gguf().create(out);
             w.putAll(src.metadata());
             extra.forEach(w::put);
             for (TensorInfo ti : src.tensors()) {
@@ -72,17 +87,17 @@ class RopeAnglesTest {
     void scalingKeysAsLlamaCppReadsThem() {
         Path linear = withMetadata(Map.of("llama.rope.scaling.type", MetadataValue.ofString("linear"),
                 "llama.rope.scaling.factor", MetadataValue.ofFloat32(4f)));
-        try (ModelFile f = FixtureModels.gguf().open(linear)) {
-            assertEquals(0.25f, LlamaHyperParameters.read(f).ropeFreqScale());
+        try (ModelFile f = gguf().open(linear)) {
+            assertEquals(0.25f, HyperParameters.read(f, LLAMA).ropeFreqScale());
         }
         Path none = withMetadata(Map.of("llama.rope.scaling.type", MetadataValue.ofString("none"),
                 "llama.rope.scaling.factor", MetadataValue.ofFloat32(4f)));
-        try (ModelFile f = FixtureModels.gguf().open(none)) {
-            assertEquals(1f, LlamaHyperParameters.read(f).ropeFreqScale());
+        try (ModelFile f = gguf().open(none)) {
+            assertEquals(1f, HyperParameters.read(f, LLAMA).ropeFreqScale());
         }
         Path yarn = withMetadata(Map.of("llama.rope.scaling.type", MetadataValue.ofString("yarn")));
-        try (ModelFile f = FixtureModels.gguf().open(yarn)) {
-            KilnException e = assertThrows(KilnException.class, () -> LlamaHyperParameters.read(f));
+        try (ModelFile f = gguf().open(yarn)) {
+            KilnException e = assertThrows(KilnException.class, () -> HyperParameters.read(f, LLAMA));
             assertTrue(e.getMessage().contains("yarn"), e.getMessage());
         }
     }

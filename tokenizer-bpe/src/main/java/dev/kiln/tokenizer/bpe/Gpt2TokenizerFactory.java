@@ -25,7 +25,14 @@ public final class Gpt2TokenizerFactory implements TokenizerFactory {
         /** Llama 3: words that are whole tokens skip the merges; BOS is added by default. */
         LLAMA3(List.of("llama-bpe", "llama3", "llama-v3"), List.of(PreTokenizer.LLAMA3), true, true),
         /** The Llama 3 expression with plain merges and no BOS by default. */
-        SMAUG(List.of("smaug-bpe", "dbrx"), List.of(PreTokenizer.LLAMA3), false, false);
+        SMAUG(List.of("smaug-bpe", "dbrx"), List.of(PreTokenizer.LLAMA3), false, false),
+        /** Qwen2, Qwen2.5, Qwen3 and the DeepSeek-R1 distills of Qwen. */
+        QWEN2(List.of("qwen2", "deepseek-r1-qwen"), List.of(PreTokenizer.QWEN2), false, false),
+        /** SmolLM and the StarCoder family: digits split one by one, then GPT-2's expression. */
+        SMOLLM(List.of("smollm", "starcoder", "refact", "codeshell", "command-r", "exaone", "minerva-7b", "mellum2"),
+                PreTokenizer.DIGITS_THEN_GPT2, false, false),
+        /** Mistral-Nemo and later Mistral models: words that are whole tokens skip the merges; BOS added. */
+        TEKKEN(List.of("tekken"), List.of(PreTokenizer.TEKKEN), true, true);
 
         final List<String> names;
         final List<String> regexes;

@@ -26,6 +26,23 @@ final class PreTokenizer {
             + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^" + WS + "\\p{L}\\p{N}]+[\\r\\n]*|"
             + S + "*[\\r\\n]+|" + S + "+(?!" + NOT_S + ")|" + S + "+";
 
+    /** Qwen2's expression: Llama 3's with one digit per word. */
+    static final String QWEN2 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"
+            + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^" + WS + "\\p{L}\\p{N}]+[\\r\\n]*|"
+            + S + "*[\\r\\n]+|" + S + "+(?!" + NOT_S + ")|" + S + "+";
+
+    /**
+     * Mistral's Tekken expression as llama.cpp adapts it (its regex engine has no {@code \p{Lu}}):
+     * an upper-case run is letters other than a-z, a lower-case run letters other than A-Z, so a
+     * non-ASCII letter counts as either case and a combining mark as neither.
+     */
+    static final String TEKKEN = "[^\\r\\n\\p{L}\\p{N}]?(?:(?=\\p{L})[^a-z])*(?:(?=\\p{L})[^A-Z])+"
+            + "|[^\\r\\n\\p{L}\\p{N}]?(?:(?=\\p{L})[^a-z])+(?:(?=\\p{L})[^A-Z])*"
+            + "|\\p{N}| ?[^" + WS + "\\p{L}\\p{N}]+[\\r\\n/]*|" + S + "*[\\r\\n]+|" + S + "+(?!" + NOT_S + ")|" + S + "+";
+
+    /** StarCoder's and SmolLM's: every digit on its own, then GPT-2's expression. */
+    static final List<String> DIGITS_THEN_GPT2 = List.of("\\p{N}", GPT2);
+
     /** llama.cpp's fallback for BPE vocabularies whose pre-tokenizer is {@code default} or not stated. */
     static final List<String> DEFAULT = List.of(
             "[\\p{P}\\$\\+<=>\\^~\\|]+",

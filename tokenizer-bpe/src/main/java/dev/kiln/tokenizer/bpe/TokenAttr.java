@@ -12,6 +12,10 @@ final class TokenAttr {
     static final int CONTROL = 1 << 3;
     static final int USER_DEFINED = 1 << 4;
     static final int BYTE = 1 << 5;
+    /** Whitespace before the token's text is dropped when special text is split out. */
+    static final int LSTRIP = 1 << 7;
+    /** Whitespace after the token's text is dropped when special text is split out. */
+    static final int RSTRIP = 1 << 8;
 
     private TokenAttr() {
     }

@@ -61,7 +61,8 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
     /**
      * Splits special-token text out of {@code text}, longest special token first. Control and
      * unknown tokens only when {@code parseSpecial}; user-defined tokens always (as llama.cpp and
-     * Hugging Face do).
+     * Hugging Face do). A token with LSTRIP (RSTRIP) takes the ASCII whitespace before (after)
+     * it within its fragment along.
      */
     private List<Fragment> partition(String text, boolean parseSpecial) {
         List<Fragment> fragments = new ArrayList<>();
@@ -78,6 +79,8 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
             if (!text.contains(needle)) {
                 continue;
             }
+            boolean lstrip = (attr & TokenAttr.LSTRIP) != 0;
+            boolean rstrip = (attr & TokenAttr.RSTRIP) != 0;
             List<Fragment> next = new ArrayList<>(fragments.size() + 2);
             for (Fragment fragment : fragments) {
                 if (fragment.token >= 0) {
@@ -90,11 +93,18 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
                     if (match < 0 || match + needle.length() > fragment.end) {
                         break;
                     }
-                    if (match > from) {
-                        next.add(new Fragment(-1, from, match));
+                    int leftEnd = match;
+                    while (lstrip && leftEnd > from && isAsciiSpace(text.charAt(leftEnd - 1))) {
+                        leftEnd--;
+                    }
+                    if (leftEnd > from) {
+                        next.add(new Fragment(-1, from, leftEnd));
                     }
                     next.add(new Fragment(special, match, match + needle.length()));
                     from = match + needle.length();
+                    while (rstrip && from < fragment.end && isAsciiSpace(text.charAt(from))) {
+                        from++;
+                    }
                 }
                 if (from < fragment.end) {
                     next.add(new Fragment(-1, from, fragment.end));
@@ -103,6 +113,11 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
             fragments = next;
         }
         return fragments;
+    }
+
+    /** C's {@code isspace} in the "C" locale, which llama.cpp's strip uses. */
+    private static boolean isAsciiSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     @Override

@@ -156,6 +156,7 @@ final class Vocabulary {
             attrs[end] = TokenAttr.USER_DEFINED;
         }
         specialTokens = collectSpecialTokens();
+        StripRules.apply(md, attrs, specialTokens, ids);
     }
 
     /** Reads the vocabulary from {@code md}; a missing or malformed key is a {@link KilnException} naming it. */

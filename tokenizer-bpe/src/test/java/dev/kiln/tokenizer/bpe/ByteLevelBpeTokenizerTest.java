@@ -54,10 +54,36 @@ class ByteLevelBpeTokenizerTest {
 
     @Test
     void unknownPreTokenizerIsRefusedByName() {
-        MiniVocab v = helloVocab("qwen2");
+        MiniVocab v = helloVocab("gpt-4o");
         KilnException e = assertThrows(KilnException.class, () -> tokenizer(v));
-        assertTrue(e.getMessage().contains("'qwen2'"), e.getMessage());
-        assertTrue(e.getMessage().contains("llama-bpe") && e.getMessage().contains("gpt-2"), e.getMessage());
+        assertTrue(e.getMessage().contains("'gpt-4o'"), e.getMessage());
+        for (String supported : List.of("llama-bpe", "gpt-2", "qwen2", "smollm", "tekken")) {
+            assertTrue(e.getMessage().contains(supported), e.getMessage());
+        }
+    }
+
+    @Test
+    void tekkenTakesWholeWordTokensAndAddsBos() {
+        MiniVocab v = MiniVocab.bpe("tekken");
+        int whole = v.add("Hello", 0, 1);
+        int bos = v.add("<s>", 0, 3);
+        v.set("tokenizer.ggml.bos_token_id", MetadataValue.ofUint32(bos));
+        v.merges.add("x y"); // no rule builds "Hello"
+        assertArrayEquals(new int[] {bos, whole}, tokenizer(v).encode("Hello", true, false));
+    }
+
+    @Test
+    void qwen2AndSmollmSplitDigitsOneByOne() {
+        for (String pre : List.of("qwen2", "smollm", "starcoder")) {
+            MiniVocab v = MiniVocab.bpe(pre);
+            v.add("12", 0, 1);
+            v.merges.add("1 2");
+            assertArrayEquals(new int[] {'1', '2', '3'}, tokenizer(v).encode("123", false, false), pre);
+        }
+        MiniVocab gpt2 = MiniVocab.bpe("gpt-2");
+        int twelve = gpt2.add("12", 0, 1);
+        gpt2.merges.add("1 2");
+        assertArrayEquals(new int[] {twelve, '3'}, tokenizer(gpt2).encode("123", false, false), "gpt-2 keeps digit runs");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.kiln.tokenizer.bpe;
 
 import dev.kiln.api.format.Metadata;
+import dev.kiln.api.format.MetadataValue;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.ModelFormat;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.api.tokenizer.TokenizerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,15 +58,38 @@ final class Fixtures {
 
     /** The tokenizer for a GGUF fixture, chosen by its {@code tokenizer.ggml.model}; built once and shared. */
     static Tokenizer tokenizer(String relative) {
-        return TOKENIZERS.computeIfAbsent(relative, r -> {
-            Metadata md = metadata(r);
-            String model = md.getString("tokenizer.ggml.model");
-            TokenizerFactory factory = switch (model) {
-                case "llama" -> new LlamaTokenizerFactory();
-                case "gpt2" -> new Gpt2TokenizerFactory();
-                default -> throw new IllegalStateException("unexpected tokenizer model " + model);
-            };
-            return factory.create(md);
+        return TOKENIZERS.computeIfAbsent(relative, r -> create(metadata(r)));
+    }
+
+    /**
+     * The tokenizer for a GGUF fixture with {@code tokenizer.ggml.pre} replaced ({@code "(none)"}:
+     * removed) and {@code general.name} replaced, where not null; built once and shared.
+     */
+    static Tokenizer variant(String relative, String pre, String name) {
+        if (pre == null && name == null) {
+            return tokenizer(relative);
+        }
+        return TOKENIZERS.computeIfAbsent(relative + "|" + pre + "|" + name, k -> {
+            Map<String, MetadataValue> entries = new LinkedHashMap<>(metadata(relative).asMap());
+            if ("(none)".equals(pre)) {
+                entries.remove(Gpt2TokenizerFactory.PRE);
+            } else if (pre != null) {
+                entries.put(Gpt2TokenizerFactory.PRE, MetadataValue.ofString(pre));
+            }
+            if (name != null) {
+                entries.put(StripRules.NAME, MetadataValue.ofString(name));
+            }
+            return create(new Metadata(entries));
         });
+    }
+
+    private static Tokenizer create(Metadata md) {
+        String model = md.getString("tokenizer.ggml.model");
+        TokenizerFactory factory = switch (model) {
+            case "llama" -> new LlamaTokenizerFactory();
+            case "gpt2" -> new Gpt2TokenizerFactory();
+            default -> throw new IllegalStateException("unexpected tokenizer model " + model);
+        };
+        return factory.create(md);
     }
 }

@@ -28,6 +28,12 @@ class LlamaCppTokenizerSuiteTest {
             "vocab/ggml-vocab-llama-spm.gguf",
             "vocab/ggml-vocab-llama-bpe.gguf",
             "vocab/ggml-vocab-gpt-2.gguf",
+            "vocab/ggml-vocab-qwen2.gguf",
+            "vocab/ggml-vocab-starcoder.gguf",
+            "vocab/ggml-vocab-mistral-nemo.gguf",
+            "vocab/ggml-vocab-phi-3.gguf",
+            "vocab/ggml-vocab-gemma2.gguf",
+            "vocab/ggml-vocab-gemma3.gguf",
             "models/stories260K.gguf");
 
     record Case(String text, int[] ids) {

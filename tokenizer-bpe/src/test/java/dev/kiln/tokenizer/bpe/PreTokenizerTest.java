@@ -31,6 +31,32 @@ class PreTokenizerTest {
     }
 
     @Test
+    void qwen2() {
+        PreTokenizer qwen2 = new PreTokenizer(List.of(PreTokenizer.QWEN2));
+        assertEquals(List.of("1", "2", "3", "4", "5"), qwen2.split("12345"));
+        assertEquals(List.of("I", "'M", " x", "2"), qwen2.split("I'M x2"));
+        assertEquals(List.of("a", "\n\n", " b"), qwen2.split("a\n\n b"));
+    }
+
+    @Test
+    void tekkenSplitsCaseRunsAndKeepsApostrophes() {
+        PreTokenizer tekken = new PreTokenizer(List.of(PreTokenizer.TEKKEN));
+        assertEquals(List.of("XMLHttp", "Request"), tekken.split("XMLHttpRequest"));
+        assertEquals(List.of("i", "Phone", " HTTPServer"), tekken.split("iPhone HTTPServer"));
+        assertEquals(List.of("don", "'t"), tekken.split("don't"));
+        // llama.cpp's adaptation: É is a letter other than A-Z, so it ends the first alternative
+        // as its "lower-case" part (Hugging Face's regex, with \p{Lu}, keeps " ÉCOLE" whole)
+        assertEquals(List.of("École", " É", "COLE"), tekken.split("École ÉCOLE"));
+        assertEquals(List.of("1", "2", " ./", "a"), tekken.split("12 ./a"));
+    }
+
+    @Test
+    void smollmSplitsDigitsBeforeGpt2() {
+        PreTokenizer smollm = new PreTokenizer(PreTokenizer.DIGITS_THEN_GPT2);
+        assertEquals(List.of("abc", "1", "2", "3", " ", "4", " x"), smollm.split("abc123 4 x"));
+    }
+
+    @Test
     void emptyTextHasNoWords() {
         assertEquals(List.of(), gpt2.split(""));
         assertEquals(List.of(), new PreTokenizer(PreTokenizer.DEFAULT).split(""));

@@ -50,6 +50,19 @@ class SpmTokenizerTest {
     }
 
     @Test
+    void phi3DropsWhitespaceAfterSpecialTokensButNotAfterBos() {
+        MiniVocab v = vocab();
+        int end = v.add("<|end|>", 0, 3);
+        String text = "a<|end|>\n b<s> a";
+        // without the name the newline and space stay; text after a special token gets the space prefix
+        assertArrayEquals(new int[] {v.id("▁a"), end, v.id("▁"), v.id("<0x0A>"), v.id("▁"), v.id("b"), 1, v.id("▁"), v.id("▁a")},
+                tokenizer(v).encode(text, false, true));
+        v.set(StripRules.NAME, MetadataValue.ofString("Phi-3.5 Mini Instruct"));
+        assertArrayEquals(new int[] {v.id("▁a"), end, v.id("▁"), v.id("b"), 1, v.id("▁"), v.id("▁a")},
+                tokenizer(v).encode(text, false, true), "llama.cpp strips after <|end|> for Phi-3, never after <s>");
+    }
+
+    @Test
     void unknownCharactersFallBackToUtf8ByteTokens() {
         MiniVocab v = vocab();
         Tokenizer t = tokenizer(v);

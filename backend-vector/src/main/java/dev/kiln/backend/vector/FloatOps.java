@@ -31,7 +31,7 @@ final class FloatOps {
         for (; i + step <= n; i += step) {
             a0 = FloatVector.fromArray(f, a, aOffset + i).fma(FloatVector.fromArray(f, b, bOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -53,22 +53,26 @@ final class FloatOps {
         }
     }
 
+    /**
+     * RMS norm of one row as ggml computes it: the squares rounded to float and summed in double
+     * in order, the mean and {@code 1/sqrt(mean + eps)} in float, then {@code x · scale · weight}.
+     * The sum stays scalar: float lanes sum differently, and a last-bit difference in the scale
+     * decides ties when the next product rounds these activations to Q8_0 blocks (rows of a
+     * Q4_0 token embedding are multiples of one step, and a quarter of them fall exactly
+     * half-way between two Q8_0 steps).
+     */
     void rmsNorm(float[] x, int offset, float[] weight, float eps, float[] out, int n) {
         VectorSpecies<Float> f = lanes.floats();
         int step = f.length();
-        FloatVector ss = FloatVector.zero(f);
-        int i = 0;
-        for (; i + step <= n; i += step) {
-            FloatVector v = FloatVector.fromArray(f, x, offset + i);
-            ss = v.fma(v, ss);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i];
+            sum += v * v;
         }
-        float sum = ss.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += x[offset + i] * x[offset + i];
-        }
-        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        float mean = (float) (sum / n);
+        float scale = 1.0f / (float) Math.sqrt(mean + eps);
         FloatVector sv = FloatVector.broadcast(f, scale);
-        i = 0;
+        int i = 0;
         for (; i + step <= n; i += step) {
             FloatVector.fromArray(f, x, offset + i).mul(sv).mul(FloatVector.fromArray(f, weight, i))
                     .intoArray(out, offset + i);
@@ -97,11 +101,11 @@ final class FloatOps {
         FloatVector sv = FloatVector.zero(f);
         i = 0;
         for (; i + step <= n; i += step) {
-            FloatVector e = FloatVector.fromArray(f, x, offset + i).sub(maxv).lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(FloatVector.fromArray(f, x, offset + i).sub(maxv));
             e.intoArray(x, offset + i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(sv);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[offset + i] - max);
             x[offset + i] = e;
@@ -126,7 +130,7 @@ final class FloatOps {
         int i = from;
         for (; i + step <= to; i += step) {
             FloatVector g = FloatVector.fromArray(f, gate, i);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(g.neg());
             g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i)).intoArray(gate, i);
         }
         if (i < to) {
@@ -134,7 +138,7 @@ final class FloatOps {
             // on where a split into rows or parallel parts puts it (Compute's row independence)
             VectorMask<Float> m = f.indexInRange(i, to);
             FloatVector g = FloatVector.fromArray(f, gate, i, m);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(g.neg());
             g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i, m)).intoArray(gate, i, m);
         }
     }
@@ -171,7 +175,7 @@ final class FloatOps {
         FloatVector iv = FloatVector.broadcast(f, inverse);
         for (int i = from; i < to; i += step) {
             VectorMask<Float> m = f.indexInRange(i, to);
-            FloatVector.fromArray(f, x, i, m).mul(iv).lanewise(VectorOperators.TANH).mul(cv).intoArray(x, i, m);
+            LaneMath.tanh(FloatVector.fromArray(f, x, i, m).mul(iv)).mul(cv).intoArray(x, i, m);
         }
     }
 

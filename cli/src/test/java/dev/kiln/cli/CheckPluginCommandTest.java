@@ -59,18 +59,13 @@ class CheckPluginCommandTest {
                 import dev.kiln.toolkit.decoder.*;
                 import dev.kiln.toolkit.decoder.DecoderTensors.Block;
                 public final class TinyArch extends DecoderArchitecture {
-                    public TinyArch() { super("tinyarch"); }
-                    protected java.util.Set<Block> blockTensors() {
-                        return java.util.EnumSet.of(Block.ATTN_NORM, Block.ATTN_Q, Block.ATTN_K, Block.ATTN_V,
-                                Block.ATTN_Q_NORM, Block.ATTN_K_NORM, Block.ATTN_OUTPUT, Block.FFN_NORM, Block.FFN_GATE,
-                                Block.FFN_UP, Block.FFN_DOWN, Block.FFN_POST_NORM);
-                    }
-                    protected DecoderConfig config(HyperParameters hp, MetadataReader metadata) {
-                        return DecoderConfig.builder(hp).ropeMode(RopeMode.NEOX).activation(GateActivation.GELU)
-                                .slidingWindow(3, layer -> layer % 2 == 0).attentionSoftCap(20f).finalSoftCap(15f).build();
-                    }
-                    protected java.util.List<DecoderShape> shapes() {
-                        return java.util.List.of(DecoderShape.of("tiny", 64, 2, 96, 4, 2, 32, 256, 10000f, 1e-6f, true, "none.gguf"));
+                    public TinyArch() {
+                        super("tinyarch", java.util.EnumSet.of(Block.ATTN_NORM, Block.ATTN_Q, Block.ATTN_K, Block.ATTN_V,
+                                        Block.ATTN_Q_NORM, Block.ATTN_K_NORM, Block.ATTN_OUTPUT, Block.FFN_NORM, Block.FFN_GATE,
+                                        Block.FFN_UP, Block.FFN_DOWN, Block.FFN_POST_NORM),
+                                (hp, metadata) -> DecoderConfig.builder(hp).ropeMode(RopeMode.NEOX).activation(GateActivation.GELU)
+                                        .slidingWindow(3, layer -> layer % 2 == 0).attentionSoftCap(20f).finalSoftCap(15f).build(),
+                                java.util.List.of(DecoderShape.of("tiny", 64, 2, 96, 4, 2, 32, 256, 10000f, 1e-6f, true, "none.gguf")));
                     }
                 }
                 """, "dev.kiln.toolkit");

@@ -104,6 +104,21 @@ public record ArchitectureReference(String name, Path model, int[] prompt, int[]
                 ids(dir.resolve(base + "gen_ids.txt")), logits(dir.resolve(base + "logits.txt")), tolerance, gaps, nearTie);
     }
 
+    /**
+     * Every case {@link #load(Path, Path, String, double, double)} finds for {@code models} ×
+     * {@code prompts}, the tolerance per model file.
+     */
+    public static List<ArchitectureReference> loadAll(Path dir, List<Path> models, List<String> prompts,
+                                                      java.util.function.ToDoubleFunction<Path> tolerance, double nearTie) {
+        List<ArchitectureReference> all = new ArrayList<>();
+        for (Path model : models) {
+            for (String prompt : prompts) {
+                all.add(load(dir, model, prompt, tolerance.applyAsDouble(model), nearTie));
+            }
+        }
+        return all;
+    }
+
     /** Token ids separated by white space. */
     public static int[] ids(Path file) {
         String text = read(file).trim();

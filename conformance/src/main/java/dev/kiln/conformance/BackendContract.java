@@ -106,13 +106,13 @@ public abstract class BackendContract {
                         BackendContractRowIndependence.checkElementwise(c, 5632, 9);
                     })));
             checks.add(check("rope gives a row the same bits in a batch as alone" + on,
-                    () -> withCompute(backend, t, BackendContractRowIndependence::checkRope)));
+                    () -> withCompute(backend, t, c -> BackendContractRowIndependence.checkRope(c, false))));
             checks.add(check("rmsNorm odd length, batch 3, rows of very different scale" + on,
                     () -> withCompute(backend, t, BackendContract::checkRmsNorm)));
             checks.add(check("softmax at an offset, odd length, huge values" + on,
                     () -> withCompute(backend, t, BackendContract::checkSoftmax)));
             checks.add(check("rope rotates adjacent pairs from the table, leaves the rest" + on,
-                    () -> withCompute(backend, t, BackendContract::checkRope)));
+                    () -> withCompute(backend, t, c -> checkRope(c, false))));
             checks.add(check("attention causal GQA, batch 3 at position 4, unused cache ignored" + on,
                     () -> withCompute(backend, t, c -> checkAttention(c, 6, 2, 7, 3, 4))));
             checks.add(check("attention one query at position 0 returns v" + on,
@@ -296,14 +296,8 @@ public abstract class BackendContract {
 
     // ---- rope
 
-    private static void checkRope(Compute c) {
-        int batch = 3;
-        int heads = 3;
-        int headDim = 10;
-        int pairs = 4; // partial rotation: values 8 and 9 of each head stay as they are
-        int firstPos = 5;
-        int positions = 12;
-        Random rnd = new Random(10);
+    /** A table of random angles for {@code positions} positions of {@code pairs} pairs. */
+    static RopeTable randomRopeTable(Random rnd, int pairs, int positions) {
         float[] cos = new float[positions * pairs];
         float[] sin = new float[positions * pairs];
         for (int i = 0; i < cos.length; i++) {
@@ -311,25 +305,46 @@ public abstract class BackendContract {
             cos[i] = (float) Math.cos(angle);
             sin[i] = (float) Math.sin(angle);
         }
-        RopeTable table = new RopeTable(cos, sin, pairs, positions);
+        return new RopeTable(cos, sin, pairs, positions);
+    }
+
+    /**
+     * rope (pair i = values 2i, 2i+1) or ropeNeox (pair i = values i, i + pairs) against double
+     * math, with a partial rotation: the values past the rotated ones stay as they are.
+     */
+    static void checkRope(Compute c, boolean neox) {
+        int batch = 3;
+        int heads = 3;
+        int headDim = neox ? 22 : 10;
+        int pairs = neox ? 9 : 4;
+        int firstPos = 5;
+        Random rnd = new Random(neox ? 22 : 10);
+        RopeTable table = randomRopeTable(rnd, pairs, 12);
         float[] x = gaussian(rnd, batch * heads * headDim, 1.5f);
         float[] in = x.clone();
-        c.rope(x, batch, firstPos, heads, headDim, table);
+        if (neox) {
+            c.ropeNeox(x, batch, firstPos, heads, headDim, table);
+        } else {
+            c.rope(x, batch, firstPos, heads, headDim, table);
+        }
+        String op = neox ? "ropeNeox" : "rope";
         for (int b = 0; b < batch; b++) {
             int pos = firstPos + b;
             for (int h = 0; h < heads; h++) {
                 int base = (b * heads + h) * headDim;
                 for (int i = 0; i < pairs; i++) {
-                    double cs = cos[pos * pairs + i];
-                    double sn = sin[pos * pairs + i];
-                    double x0 = in[base + 2 * i];
-                    double x1 = in[base + 2 * i + 1];
-                    String at = "rope b=" + b + " head " + h + " pair " + i;
-                    expectClose(at + " (even)", x0 * cs - x1 * sn, x[base + 2 * i], 1e-6, 1e-6);
-                    expectClose(at + " (odd)", x0 * sn + x1 * cs, x[base + 2 * i + 1], 1e-6, 1e-6);
+                    double cs = table.cos()[pos * pairs + i];
+                    double sn = table.sin()[pos * pairs + i];
+                    int first = base + (neox ? i : 2 * i);
+                    int second = first + (neox ? pairs : 1);
+                    double x0 = in[first];
+                    double x1 = in[second];
+                    String at = op + " b=" + b + " head " + h + " pair " + i;
+                    expectClose(at + " (first value)", x0 * cs - x1 * sn, x[first], 1e-6, 1e-6);
+                    expectClose(at + " (second value)", x0 * sn + x1 * cs, x[second], 1e-6, 1e-6);
                 }
                 for (int d = 2 * pairs; d < headDim; d++) {
-                    assertEquals(in[base + d], x[base + d], "rope changed value " + d + " beyond the rotated pairs");
+                    assertEquals(in[base + d], x[base + d], op + " changed value " + d + " beyond the rotated pairs");
                 }
             }
         }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.Compute;
-import dev.kiln.api.backend.RopeTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +30,7 @@ final class BackendContractArchitectureOps {
     static List<Check> checks(Backend backend, int threads, String on) {
         List<Check> checks = new ArrayList<>();
         checks.add(check("ropeNeox rotates the halves (i, i + pairs) from the table, leaves the rest" + on,
-                () -> withCompute(backend, threads, BackendContractArchitectureOps::checkRopeNeox)));
+                () -> withCompute(backend, threads, c -> BackendContract.checkRope(c, true))));
         checks.add(check("geluMul follows ggml's half-precision GELU table, incl. |x| >= 10" + on,
                 () -> withCompute(backend, threads, c -> {
                     checkGeluMul(c, 1001);
@@ -59,54 +58,10 @@ final class BackendContractArchitectureOps {
                 () -> withCompute(backend, threads, c -> {
                     checkRowIndependence(c, 172, 5);
                     checkRowIndependence(c, 5632, 9);
-                    checkRopeNeoxRows(c);
+                    BackendContractRowIndependence.checkRope(c, true);
                     checkAttentionRows(c);
                 })));
         return checks;
-    }
-
-    // ---- rope (NEOX)
-
-    private static RopeTable randomTable(Random rnd, int pairs, int positions) {
-        float[] cos = new float[positions * pairs];
-        float[] sin = new float[positions * pairs];
-        for (int i = 0; i < cos.length; i++) {
-            double angle = rnd.nextDouble() * 2 * Math.PI;
-            cos[i] = (float) Math.cos(angle);
-            sin[i] = (float) Math.sin(angle);
-        }
-        return new RopeTable(cos, sin, pairs, positions);
-    }
-
-    private static void checkRopeNeox(Compute c) {
-        int batch = 3;
-        int heads = 3;
-        int headDim = 22;
-        int pairs = 9; // partial rotation: values 18..21 of each head stay as they are
-        int firstPos = 5;
-        Random rnd = new Random(22);
-        RopeTable table = randomTable(rnd, pairs, 12);
-        float[] x = gaussian(rnd, batch * heads * headDim, 1.5f);
-        float[] in = x.clone();
-        c.ropeNeox(x, batch, firstPos, heads, headDim, table);
-        for (int b = 0; b < batch; b++) {
-            int pos = firstPos + b;
-            for (int h = 0; h < heads; h++) {
-                int base = (b * heads + h) * headDim;
-                for (int i = 0; i < pairs; i++) {
-                    double cs = table.cos()[pos * pairs + i];
-                    double sn = table.sin()[pos * pairs + i];
-                    double x0 = in[base + i];
-                    double x1 = in[base + pairs + i];
-                    String at = "ropeNeox b=" + b + " head " + h + " pair " + i;
-                    expectClose(at + " (first half)", x0 * cs - x1 * sn, x[base + i], 1e-6, 1e-6);
-                    expectClose(at + " (second half)", x0 * sn + x1 * cs, x[base + pairs + i], 1e-6, 1e-6);
-                }
-                for (int d = 2 * pairs; d < headDim; d++) {
-                    assertEquals(in[base + d], x[base + d], "ropeNeox changed value " + d + " beyond the rotated halves");
-                }
-            }
-        }
     }
 
     // ---- GeGLU
@@ -231,25 +186,6 @@ final class BackendContractArchitectureOps {
             c.softCap(k, b * n, n, 3f);
             assertArrayEquals(Arrays.copyOfRange(capped, b * n, (b + 1) * n), Arrays.copyOfRange(k, b * n, (b + 1) * n),
                     "softCap row " + b + " of " + batch);
-        }
-    }
-
-    private static void checkRopeNeoxRows(Compute c) {
-        int heads = 3;
-        int headDim = 36;
-        int pairs = 18;
-        int batch = 4;
-        int firstPos = 7;
-        Random rnd = new Random(98);
-        RopeTable table = randomTable(rnd, pairs, 20);
-        int dim = heads * headDim;
-        float[] x = gaussian(rnd, batch * dim, 1f);
-        float[] batched = x.clone();
-        c.ropeNeox(batched, batch, firstPos, heads, headDim, table);
-        for (int b = 0; b < batch; b++) {
-            float[] row = Arrays.copyOfRange(x, b * dim, (b + 1) * dim);
-            c.ropeNeox(row, 1, firstPos + b, heads, headDim, table);
-            assertArrayEquals(row, Arrays.copyOfRange(batched, b * dim, (b + 1) * dim), "ropeNeox row " + b + " of " + batch);
         }
     }
 

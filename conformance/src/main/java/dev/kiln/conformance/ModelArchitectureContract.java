@@ -61,6 +61,11 @@ public abstract class ModelArchitectureContract {
         return List.of();
     }
 
+    /** A reference implementation's perplexities of the plugin's own small models; none by default. */
+    protected List<ArchitecturePerplexity> perplexities() {
+        return List.of();
+    }
+
     /**
      * Broken hyper-parameters a load of {@code model} (a working file of the architecture) must
      * refuse, naming the key; by default {@link #standardMalformations}.
@@ -71,7 +76,10 @@ public abstract class ModelArchitectureContract {
 
     @TestFactory
     Stream<DynamicTest> architectureContract() {
-        return checks(subject(), references(), this::malformations).stream().map(Check::toDynamicTest);
+        List<Check> checks = new ArrayList<>(checks(subject(), references(), this::malformations));
+        checks.addAll(perplexityChecks(subject(), perplexities(), format(), new QuantTypes(BackendContract.discoveredQuantTypes()),
+                backends()));
+        return checks.stream().map(Check::toDynamicTest);
     }
 
     /**
@@ -152,6 +160,20 @@ public abstract class ModelArchitectureContract {
         }
         checks.add(check("malformed hyper-parameters are refused with a KilnException naming the key (" + which + ")",
                 () -> runner.checkMalformations(own, layout, malformations)));
+        return checks;
+    }
+
+    /** Perplexity equal to the reference's within its tolerance, with as many tokens scored, on each backend. */
+    public static List<Check> perplexityChecks(ModelArchitecture architecture, List<ArchitecturePerplexity> cases,
+                                               ModelFormat format, QuantTypes types, List<Backend> backends) {
+        Runner runner = new Runner(architecture, format, types);
+        List<Check> checks = new ArrayList<>();
+        for (Backend backend : backends) {
+            for (ArchitecturePerplexity p : cases) {
+                checks.add(check(p.name() + " equals the reference's within " + 100 * p.relativeTolerance() + " % on "
+                        + backend.name(), () -> runner.checkPerplexity(p, backend)));
+            }
+        }
         return checks;
     }
 
@@ -266,6 +288,49 @@ public abstract class ModelArchitectureContract {
                 }
                 assertTrue(worst <= r.tolerance(), r.name() + " on " + backend.name() + ": max |logit - reference| = " + worst
                         + " > " + r.tolerance());
+            }
+        }
+
+        void checkPerplexity(ArchitecturePerplexity p, Backend backend) {
+            try (Loaded m = load(p.model(), backend)) {
+                Model model = m.model();
+                int ctx = p.context();
+                int vocab = model.vocabularySize();
+                int[] tokens = p.tokens();
+                int first = ctx / 2;
+                double nll = 0;
+                int scored = 0;
+                Session s = model.newSession(ctx);
+                int[] chunk = new int[ctx];
+                for (int c = 0; c < tokens.length / ctx; c++) {
+                    System.arraycopy(tokens, c * ctx, chunk, 0, ctx);
+                    if (p.bos() >= 0) {
+                        chunk[0] = p.bos();
+                    }
+                    s.rewind(0);
+                    s.forward(chunk, 0, first, false);
+                    float[] logits = s.forward(chunk, first, ctx - first, true);
+                    for (int j = first; j < ctx - 1; j++) {
+                        int base = (j - first) * vocab;
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int i = 0; i < vocab; i++) {
+                            max = Math.max(max, logits[base + i]);
+                        }
+                        double sum = 0;
+                        for (int i = 0; i < vocab; i++) {
+                            sum += Math.exp(logits[base + i] - max);
+                        }
+                        nll -= logits[base + chunk[j + 1]] - max - Math.log(sum);
+                        scored++;
+                    }
+                }
+                double ppl = Math.exp(nll / scored);
+                double rel = Math.abs(ppl / p.expected() - 1);
+                System.out.printf(Locale.ROOT, "%s on %s: PPL %.4f over %d tokens, reference %.4f (%.4f %% off)%n", p.name(),
+                        backend.name(), ppl, scored, p.expected(), 100 * rel);
+                assertEquals(p.scored(), scored, p.name() + ": tokens scored");
+                assertTrue(rel <= p.relativeTolerance(), p.name() + " on " + backend.name() + ": PPL " + ppl + " vs the reference's "
+                        + p.expected() + " (" + 100 * rel + " % off)");
             }
         }
 

@@ -4,12 +4,9 @@ import dev.kiln.toolkit.decoder.DecoderArchitecture;
 import dev.kiln.toolkit.decoder.DecoderConfig;
 import dev.kiln.toolkit.decoder.DecoderShape;
 import dev.kiln.toolkit.decoder.DecoderTensors.Block;
-import dev.kiln.toolkit.decoder.HyperParameters;
-import dev.kiln.toolkit.decoder.MetadataReader;
 import dev.kiln.toolkit.decoder.RopeMode;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Runs GGUF files whose {@code general.architecture} is {@code qwen3} (the dense Qwen3 models),
@@ -19,33 +16,17 @@ import java.util.Set;
  */
 public final class Qwen3Architecture extends DecoderArchitecture {
 
-    private static final Set<Block> BLOCK = EnumSet.of(Block.ATTN_NORM, Block.ATTN_Q, Block.ATTN_K, Block.ATTN_V,
-            Block.ATTN_Q_NORM, Block.ATTN_K_NORM, Block.ATTN_OUTPUT, Block.FFN_NORM, Block.FFN_GATE, Block.FFN_UP,
-            Block.FFN_DOWN);
-
-    private static final List<DecoderShape> SHAPES = List.of(
-            /* Qwen3-0.6B: 16 query heads sharing 8 KV heads of 128 (2048 query values from 1024), tied embeddings. */
-            DecoderShape.of("qwen3-0.6b", 1024, 28, 3072, 16, 8, 128, 40960, 1000000f, 1e-6f, true,
-                    "ggml-vocab-qwen2.gguf"),
-            /* A tiny random model for tests against llama.cpp: heads of 32 (128 query values from 64). */
-            DecoderShape.of("tiny", 64, 2, 96, 4, 2, 32, 1024, 1000000f, 1e-6f, true, "ggml-vocab-qwen2-1k.gguf"));
-
     public Qwen3Architecture() {
-        super("qwen3");
-    }
-
-    @Override
-    protected Set<Block> blockTensors() {
-        return BLOCK;
-    }
-
-    @Override
-    protected DecoderConfig config(HyperParameters hp, MetadataReader metadata) {
-        return DecoderConfig.builder(hp).ropeMode(RopeMode.NEOX).build();
-    }
-
-    @Override
-    protected List<DecoderShape> shapes() {
-        return SHAPES;
+        super("qwen3",
+                EnumSet.of(Block.ATTN_NORM, Block.ATTN_Q, Block.ATTN_K, Block.ATTN_V, Block.ATTN_Q_NORM, Block.ATTN_K_NORM,
+                        Block.ATTN_OUTPUT, Block.FFN_NORM, Block.FFN_GATE, Block.FFN_UP, Block.FFN_DOWN),
+                (hp, metadata) -> DecoderConfig.builder(hp).ropeMode(RopeMode.NEOX).build(),
+                List.of(
+                        /* Qwen3-0.6B: 16 query heads sharing 8 KV heads of 128 (2048 query values from 1024), tied embeddings. */
+                        DecoderShape.of("qwen3-0.6b", 1024, 28, 3072, 16, 8, 128, 40960, 1000000f, 1e-6f, true,
+                                "ggml-vocab-qwen2.gguf"),
+                        /* A tiny random model for tests against llama.cpp: heads of 32 (128 query values from 64). */
+                        DecoderShape.of("tiny", 64, 2, 96, 4, 2, 32, 1024, 1000000f, 1e-6f, true,
+                                "ggml-vocab-qwen2-1k.gguf")));
     }
 }

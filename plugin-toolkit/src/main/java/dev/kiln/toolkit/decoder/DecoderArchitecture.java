@@ -18,14 +18,37 @@ import java.util.stream.Collectors;
  * A decoder-only architecture on the shared skeleton: a plugin says which block tensors its files
  * have, what its {@link DecoderConfig} is (from the hyper-parameters and any keys of its own) and
  * which real shapes it can lay out; loading, checking, the forward pass, batched decoding and
- * synthetic layouts come from here.
+ * synthetic layouts come from here. A plugin is a subclass with a public no-argument constructor
+ * (for {@link java.util.ServiceLoader}) that passes these to {@link #DecoderArchitecture}.
  */
 public abstract class DecoderArchitecture implements ModelArchitecture {
 
-    private final ArchitectureKeys keys;
+    /** What the decoder computes for a file: from its hyper-parameters and the architecture's own keys. */
+    @FunctionalInterface
+    public interface Configurator {
+        /**
+         * @param metadata reads (and refuses bad values of, naming the key) the architecture's own keys
+         */
+        DecoderConfig configure(HyperParameters hp, MetadataReader metadata);
+    }
 
-    protected DecoderArchitecture(String architecture) {
+    private final ArchitectureKeys keys;
+    private final Set<Block> blockTensors;
+    private final Configurator configurator;
+    private final List<DecoderShape> shapes;
+
+    /**
+     * @param architecture the {@code general.architecture} value
+     * @param blockTensors the tensors every block of a file has
+     * @param configurator what the decoder computes for a file
+     * @param shapes the real shapes {@code kiln synth} can lay out (none is fine)
+     */
+    protected DecoderArchitecture(String architecture, Set<Block> blockTensors, Configurator configurator,
+                                  List<DecoderShape> shapes) {
         this.keys = new ArchitectureKeys(architecture);
+        this.blockTensors = Set.copyOf(blockTensors);
+        this.configurator = configurator;
+        this.shapes = List.copyOf(shapes);
     }
 
     @Override
@@ -38,23 +61,9 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
         return keys;
     }
 
-    /** The tensors every block of a file has. */
-    protected abstract Set<Block> blockTensors();
-
     /** Block tensors a file may have (read when present); none by default. */
     protected Set<Block> optionalBlockTensors() {
         return Set.of();
-    }
-
-    /**
-     * What this architecture computes for a file with these hyper-parameters; {@code metadata}
-     * reads (and refuses bad values of) the architecture's own keys.
-     */
-    protected abstract DecoderConfig config(HyperParameters hp, MetadataReader metadata);
-
-    /** The real shapes {@code kiln synth} can lay out; none by default. */
-    protected List<DecoderShape> shapes() {
-        return List.of();
     }
 
     /** The architecture's own keys in a synthetic file of these dimensions (after the standard ones); none by default. */
@@ -65,22 +74,22 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
     @Override
     public Model load(ModelFile file, Compute compute, QuantTypes types) {
         HyperParameters hp = HyperParameters.read(file, keys);
-        DecoderConfig config = config(hp, new MetadataReader(file));
-        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors(), optionalBlockTensors());
+        DecoderConfig config = configurator.configure(hp, new MetadataReader(file));
+        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors, optionalBlockTensors());
         return new DecoderModel(config, weights, compute);
     }
 
     @Override
     public List<String> presets() {
-        return shapes().stream().map(DecoderShape::id).toList();
+        return shapes.stream().map(DecoderShape::id).toList();
     }
 
     @Override
     public ModelLayout layout(String preset, int vocabularySize) {
-        DecoderShape shape = shapes().stream().filter(s -> s.id().equalsIgnoreCase(preset.trim())).findFirst()
+        DecoderShape shape = shapes.stream().filter(s -> s.id().equalsIgnoreCase(preset.trim())).findFirst()
                 .orElseThrow(() -> new KilnException("unknown " + name() + " shape '" + preset + "'; known: "
-                        + shapes().stream().map(DecoderShape::id).collect(Collectors.joining(", "))));
+                        + shapes.stream().map(DecoderShape::id).collect(Collectors.joining(", "))));
         HyperParameters hp = shape.dimensions().withVocabularySize(vocabularySize);
-        return DecoderLayout.of(keys, shape.id(), hp, blockTensors(), shape.tied(), shape.vocabulary(), shapeMetadata(hp));
+        return DecoderLayout.of(keys, shape.id(), hp, blockTensors, shape.tied(), shape.vocabulary(), shapeMetadata(hp));
     }
 }

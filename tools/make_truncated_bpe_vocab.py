@@ -70,7 +70,7 @@ def main():
         w.add_add_bos_token(bool(add_bos))
     w.write_header_to_file()
     w.write_kv_data_to_file()
-    w.write_tensors_to_file()
+    # no tensors and, like llama.cpp's vocab-only files, no padding after the metadata
     w.close()
     print(f"{out}: {len(kept)} tokens ({n} regular + {len(specials)} special), {len(kept_merges)} merges")
 

@@ -5,4 +5,5 @@ module dev.kiln.conformance {
     uses dev.kiln.api.format.ModelFormat;
 
     uses dev.kiln.api.quant.QuantType;
+    uses dev.kiln.api.backend.Backend;
 }

@@ -7,6 +7,8 @@
 module dev.kiln.toolkit {
     requires transitive dev.kiln.api;
 
+    exports dev.kiln.toolkit.compute;
+    exports dev.kiln.toolkit.decoder;
     exports dev.kiln.toolkit.quant;
     exports dev.kiln.toolkit.quant.activation;
     exports dev.kiln.toolkit.quant.kquant;

@@ -4,10 +4,13 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.format.ModelFormat;
+import dev.kiln.api.model.ModelArchitecture;
+import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.tokenizer.TokenizerFactory;
 import dev.kiln.conformance.BackendContract;
 import dev.kiln.conformance.Check;
+import dev.kiln.conformance.ModelArchitectureContract;
 import dev.kiln.conformance.ModelFormatContract;
 import dev.kiln.conformance.QuantTypeContract;
 import dev.kiln.conformance.TokenizerContract;
@@ -43,9 +46,22 @@ final class PluginContracts {
             case FORMAT -> new Checks(ModelFormatContract.checks(plugin.as(ModelFormat.class)), List.of());
             case BACKEND -> new Checks(BackendContract.checks(plugin.as(Backend.class), quantTypes()), List.of());
             case TOKENIZER -> tokenizerChecks(plugin.as(TokenizerFactory.class));
-            case ARCHITECTURE -> new Checks(List.of(),
-                    List.of("the kit has no contract for architecture plugins; not checked"));
+            case ARCHITECTURE -> architectureChecks(plugin.as(ModelArchitecture.class));
         };
+    }
+
+    /**
+     * The architecture contract without reference data (a jar carries none): on a model the kit
+     * writes from the plugin's smallest synthetic preset, with every quant type, on every
+     * supported backend.
+     */
+    private Checks architectureChecks(ModelArchitecture architecture) {
+        List<Backend> backends = builtIn.backends().stream().filter(b -> b.unsupportedReason().isEmpty()).toList();
+        List<Check> checks = ModelArchitectureContract.checks(architecture, List.of(),
+                model -> ModelArchitectureContract.standardMalformations(architecture.name(), model), builtIn.format("gguf"),
+                new QuantTypes(quantTypes()), backends);
+        return new Checks(checks, List.of("no llama.cpp reference data in a jar: greedy ids and logits are checked by the "
+                + "plugin's own test suite (ModelArchitectureContract.references())"));
     }
 
     /** Every quant type: built in, and the jar's own (which replace nothing: names must differ). */

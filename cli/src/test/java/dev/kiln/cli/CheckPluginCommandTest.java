@@ -53,18 +53,47 @@ class CheckPluginCommandTest {
         assertTrue(run.err().contains("provides no Kiln plugin"), run::toString);
     }
 
+    @Test
+    void an_architecture_on_the_decoder_toolkit_passes_the_architecture_contract() throws IOException {
+        Path jar = pluginJar("example.tinyarch", "dev.kiln.api.model.ModelArchitecture", "TinyArch", """
+                import dev.kiln.toolkit.decoder.*;
+                import dev.kiln.toolkit.decoder.DecoderTensors.Block;
+                public final class TinyArch extends DecoderArchitecture {
+                    public TinyArch() {
+                        super("tinyarch", java.util.EnumSet.of(Block.ATTN_NORM, Block.ATTN_Q, Block.ATTN_K, Block.ATTN_V,
+                                        Block.ATTN_Q_NORM, Block.ATTN_K_NORM, Block.ATTN_OUTPUT, Block.FFN_NORM, Block.FFN_GATE,
+                                        Block.FFN_UP, Block.FFN_DOWN, Block.FFN_POST_NORM),
+                                (hp, metadata) -> DecoderConfig.builder(hp).ropeMode(RopeMode.NEOX).activation(GateActivation.GELU)
+                                        .slidingWindow(3, layer -> layer % 2 == 0).attentionSoftCap(20f).finalSoftCap(15f).build(),
+                                java.util.List.of(DecoderShape.of("tiny", 64, 2, 96, 4, 2, 32, 256, 10000f, 1e-6f, true, "none.gguf")));
+                    }
+                }
+                """, "dev.kiln.toolkit");
+        KilnRun run = KilnRun.of("check-plugin", jar.toString());
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("architecture tinyarch (example.tinyarch.TinyArch) - ModelArchitecture contract"), run::toString);
+        assertTrue(run.out().contains("one decode step of several sessions gives each exactly its own logits (synthetic tiny on vector)"),
+                run::toString);
+        assertTrue(run.out().contains("malformed hyper-parameters are refused"), run::toString);
+        assertTrue(run.out().contains("Result: PASS"), run::toString);
+    }
+
     /** Compiles module {@code module} with one class (providing {@code service} if not null) into a jar. */
-    private Path pluginJar(String module, String service, String className, String body) throws IOException {
+    private Path pluginJar(String module, String service, String className, String body, String... requires) throws IOException {
         Path src = Files.createDirectories(dir.resolve(module).resolve("src"));
         Path pkg = Files.createDirectories(src.resolve(module.replace('.', '/')));
-        Files.writeString(src.resolve("module-info.java"), "module " + module + " {\n    requires dev.kiln.api;\n"
+        StringBuilder required = new StringBuilder("    requires dev.kiln.api;\n");
+        StringBuilder modulePath = new StringBuilder(modulePath("dev.kiln.api"));
+        for (String r : requires) {
+            required.append("    requires ").append(r).append(";\n");
+            modulePath.append(java.io.File.pathSeparator).append(modulePath(r));
+        }
+        Files.writeString(src.resolve("module-info.java"), "module " + module + " {\n" + required
                 + (service == null ? "" : "    provides " + service + " with " + module + "." + className + ";\n") + "}\n");
         Files.writeString(pkg.resolve(className + ".java"), "package " + module + ";\n" + body);
         Path classes = Files.createDirectories(dir.resolve(module).resolve("classes"));
-        URI api = ModuleLayer.boot().configuration().findModule("dev.kiln.api").orElseThrow()
-                .reference().location().orElseThrow();
         ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new AssertionError("no javac"));
-        int status = javac.run(System.out, System.err, "-d", classes.toString(), "--module-path", Path.of(api).toString(),
+        int status = javac.run(System.out, System.err, "-d", classes.toString(), "--module-path", modulePath.toString(),
                 src.resolve("module-info.java").toString(), pkg.resolve(className + ".java").toString());
         assertEquals(0, status, "javac failed");
         Path jar = dir.resolve(module + ".jar");
@@ -77,5 +106,11 @@ class CheckPluginCommandTest {
             }
         }
         return jar;
+    }
+
+    private static String modulePath(String module) {
+        URI location = ModuleLayer.boot().configuration().findModule(module).orElseThrow()
+                .reference().location().orElseThrow();
+        return Path.of(location).toString();
     }
 }

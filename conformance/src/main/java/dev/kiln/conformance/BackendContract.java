@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.Compute;
 import dev.kiln.api.backend.RopeTable;
@@ -105,13 +106,13 @@ public abstract class BackendContract {
                         BackendContractRowIndependence.checkElementwise(c, 5632, 9);
                     })));
             checks.add(check("rope gives a row the same bits in a batch as alone" + on,
-                    () -> withCompute(backend, t, BackendContractRowIndependence::checkRope)));
+                    () -> withCompute(backend, t, c -> BackendContractRowIndependence.checkRope(c, false))));
             checks.add(check("rmsNorm odd length, batch 3, rows of very different scale" + on,
                     () -> withCompute(backend, t, BackendContract::checkRmsNorm)));
             checks.add(check("softmax at an offset, odd length, huge values" + on,
                     () -> withCompute(backend, t, BackendContract::checkSoftmax)));
             checks.add(check("rope rotates adjacent pairs from the table, leaves the rest" + on,
-                    () -> withCompute(backend, t, BackendContract::checkRope)));
+                    () -> withCompute(backend, t, c -> checkRope(c, false))));
             checks.add(check("attention causal GQA, batch 3 at position 4, unused cache ignored" + on,
                     () -> withCompute(backend, t, c -> checkAttention(c, 6, 2, 7, 3, 4))));
             checks.add(check("attention one query at position 0 returns v" + on,
@@ -124,6 +125,7 @@ public abstract class BackendContract {
                     () -> withCompute(backend, t, c -> checkSiluMul(c, 1001))));
             checks.add(check("siluMul long vector" + on,
                     () -> withCompute(backend, t, c -> checkSiluMul(c, 70_001))));
+            checks.addAll(BackendContractArchitectureOps.checks(backend, t, on));
             checks.add(check("add" + on, () -> withCompute(backend, t, c -> {
                 checkAdd(c, 13);
                 checkAdd(c, 70_001);
@@ -143,11 +145,11 @@ public abstract class BackendContract {
         return types;
     }
 
-    private static Check check(String name, org.junit.jupiter.api.function.Executable body) {
+    static Check check(String name, org.junit.jupiter.api.function.Executable body) {
         return new Check(CONTRACT, name, body);
     }
 
-    private static void withCompute(Backend backend, int threads, Consumer<Compute> body) {
+    static void withCompute(Backend backend, int threads, Consumer<Compute> body) {
         try (Compute c = backend.open(threads)) {
             body.accept(c);
         }
@@ -294,14 +296,8 @@ public abstract class BackendContract {
 
     // ---- rope
 
-    private static void checkRope(Compute c) {
-        int batch = 3;
-        int heads = 3;
-        int headDim = 10;
-        int pairs = 4; // partial rotation: values 8 and 9 of each head stay as they are
-        int firstPos = 5;
-        int positions = 12;
-        Random rnd = new Random(10);
+    /** A table of random angles for {@code positions} positions of {@code pairs} pairs. */
+    static RopeTable randomRopeTable(Random rnd, int pairs, int positions) {
         float[] cos = new float[positions * pairs];
         float[] sin = new float[positions * pairs];
         for (int i = 0; i < cos.length; i++) {
@@ -309,25 +305,46 @@ public abstract class BackendContract {
             cos[i] = (float) Math.cos(angle);
             sin[i] = (float) Math.sin(angle);
         }
-        RopeTable table = new RopeTable(cos, sin, pairs, positions);
+        return new RopeTable(cos, sin, pairs, positions);
+    }
+
+    /**
+     * rope (pair i = values 2i, 2i+1) or ropeNeox (pair i = values i, i + pairs) against double
+     * math, with a partial rotation: the values past the rotated ones stay as they are.
+     */
+    static void checkRope(Compute c, boolean neox) {
+        int batch = 3;
+        int heads = 3;
+        int headDim = neox ? 22 : 10;
+        int pairs = neox ? 9 : 4;
+        int firstPos = 5;
+        Random rnd = new Random(neox ? 22 : 10);
+        RopeTable table = randomRopeTable(rnd, pairs, 12);
         float[] x = gaussian(rnd, batch * heads * headDim, 1.5f);
         float[] in = x.clone();
-        c.rope(x, batch, firstPos, heads, headDim, table);
+        if (neox) {
+            c.ropeNeox(x, batch, firstPos, heads, headDim, table);
+        } else {
+            c.rope(x, batch, firstPos, heads, headDim, table);
+        }
+        String op = neox ? "ropeNeox" : "rope";
         for (int b = 0; b < batch; b++) {
             int pos = firstPos + b;
             for (int h = 0; h < heads; h++) {
                 int base = (b * heads + h) * headDim;
                 for (int i = 0; i < pairs; i++) {
-                    double cs = cos[pos * pairs + i];
-                    double sn = sin[pos * pairs + i];
-                    double x0 = in[base + 2 * i];
-                    double x1 = in[base + 2 * i + 1];
-                    String at = "rope b=" + b + " head " + h + " pair " + i;
-                    expectClose(at + " (even)", x0 * cs - x1 * sn, x[base + 2 * i], 1e-6, 1e-6);
-                    expectClose(at + " (odd)", x0 * sn + x1 * cs, x[base + 2 * i + 1], 1e-6, 1e-6);
+                    double cs = table.cos()[pos * pairs + i];
+                    double sn = table.sin()[pos * pairs + i];
+                    int first = base + (neox ? i : 2 * i);
+                    int second = first + (neox ? pairs : 1);
+                    double x0 = in[first];
+                    double x1 = in[second];
+                    String at = op + " b=" + b + " head " + h + " pair " + i;
+                    expectClose(at + " (first value)", x0 * cs - x1 * sn, x[first], 1e-6, 1e-6);
+                    expectClose(at + " (second value)", x0 * sn + x1 * cs, x[second], 1e-6, 1e-6);
                 }
                 for (int d = 2 * pairs; d < headDim; d++) {
-                    assertEquals(in[base + d], x[base + d], "rope changed value " + d + " beyond the rotated pairs");
+                    assertEquals(in[base + d], x[base + d], op + " changed value " + d + " beyond the rotated pairs");
                 }
             }
         }
@@ -336,6 +353,15 @@ public abstract class BackendContract {
     // ---- attention
 
     private static void checkAttention(Compute c, int heads, int kvHeads, int headDim, int batch, int firstPos) {
+        checkAttention(c, heads, kvHeads, headDim, batch, firstPos, null);
+    }
+
+    /**
+     * Attention against a double-precision reference; {@code parameters} null means the plain form
+     * with {@code 1/√headDim} (and then that form is the one called).
+     */
+    static void checkAttention(Compute c, int heads, int kvHeads, int headDim, int batch, int firstPos,
+                               AttentionParameters parameters) {
         Random rnd = new Random(heads * 100L + kvHeads * 10L + headDim + firstPos);
         int positions = firstPos + batch;
         int capacity = positions + 3;
@@ -346,27 +372,43 @@ public abstract class BackendContract {
             k[i] = Float.NaN; // positions past the last query are not part of the attention
             v[i] = Float.NaN;
         }
+        if (parameters != null) {
+            for (int i = 0; i < parameters.firstVisible(firstPos) * kvLen; i++) {
+                k[i] = Float.NaN; // positions before every query's window are not part of the attention either
+                v[i] = Float.NaN;
+            }
+        }
         float[] q = gaussian(rnd, batch * heads * headDim, 1.5f);
         float[] out = new float[batch * heads * headDim];
-        float scale = (float) (1 / Math.sqrt(headDim));
-        c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, scale);
+        float scale = parameters == null ? (float) (1 / Math.sqrt(headDim)) : parameters.scale();
+        double cap = parameters == null ? 0 : parameters.softCap();
+        int window = parameters == null ? 0 : parameters.window();
+        if (parameters == null) {
+            c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, scale);
+        } else {
+            c.attention(q, k, v, out, batch, firstPos, heads, kvHeads, headDim, parameters);
+        }
         int group = heads / kvHeads;
         for (int b = 0; b < batch; b++) {
             int last = firstPos + b;
+            int first = window == 0 ? 0 : Math.max(0, last - window + 1);
             for (int h = 0; h < heads; h++) {
                 int kvh = h / group;
                 double[] s = new double[last + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
                         dot += (double) half(q[(b * heads + h) * headDim + d]) * k[t * kvLen + kvh * headDim + d];
+                    }
+                    if (cap > 0) {
+                        dot = cap * Math.tanh(dot / cap);
                     }
                     s[t] = dot * scale;
                     max = Math.max(max, s[t]);
                 }
                 double sum = 0;
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     s[t] = Math.exp(s[t] - max);
                     sum += s[t];
                 }
@@ -374,7 +416,7 @@ public abstract class BackendContract {
                     double ref = 0;
                     double weight = 0;
                     double flip = 0;
-                    for (int t = 0; t <= last; t++) {
+                    for (int t = first; t <= last; t++) {
                         double p = s[t] / sum;
                         double vt = v[t * kvLen + kvh * headDim + d];
                         ref += half((float) p) * vt;
@@ -416,11 +458,11 @@ public abstract class BackendContract {
         }
     }
 
-    private static float half(float x) {
+    static float half(float x) {
         return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
-    private static float[] half(float[] a) {
+    static float[] half(float[] a) {
         for (int i = 0; i < a.length; i++) {
             a[i] = half(a[i]);
         }
@@ -428,7 +470,7 @@ public abstract class BackendContract {
     }
 
     /** The spacing of F16 values around {@code p} (0 <= p <= 1). */
-    private static double halfUlp(double p) {
+    static double halfUlp(double p) {
         if (p < 0x1p-14) {
             return 0x1p-24;
         }
@@ -468,14 +510,14 @@ public abstract class BackendContract {
 
     // ---- helpers
 
-    private static void expectClose(String what, double expected, double actual, double rel, double abs) {
+    static void expectClose(String what, double expected, double actual, double rel, double abs) {
         double tol = rel * Math.abs(expected) + abs;
         if (!(Math.abs(actual - expected) <= tol)) {
             throw new AssertionError(what + ": got " + actual + ", reference " + expected + " (tolerance " + tol + ")");
         }
     }
 
-    private static float[] gaussian(Random rnd, int n, float std) {
+    static float[] gaussian(Random rnd, int n, float std) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) rnd.nextGaussian() * std;

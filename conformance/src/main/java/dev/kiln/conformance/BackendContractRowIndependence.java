@@ -70,31 +70,33 @@ final class BackendContractRowIndependence {
         }
     }
 
-    /** rope of row {@code b} at position {@code firstPos + b} equals rope of that row alone at that position. */
-    static void checkRope(Compute c) {
+    /** rope (or ropeNeox) of row {@code b} at position {@code firstPos + b} equals that of the row alone at that position. */
+    static void checkRope(Compute c, boolean neox) {
         int heads = 3;
-        int headDim = 18;
-        int pairs = 9;
-        int positions = 20;
+        int headDim = neox ? 36 : 18;
+        int pairs = neox ? 18 : 9;
         int batch = 4;
         int firstPos = 7;
-        Random rnd = new Random(99);
-        float[] cos = new float[positions * pairs];
-        float[] sin = new float[positions * pairs];
-        for (int i = 0; i < cos.length; i++) {
-            double angle = rnd.nextDouble() * 2 * Math.PI;
-            cos[i] = (float) Math.cos(angle);
-            sin[i] = (float) Math.sin(angle);
-        }
-        RopeTable table = new RopeTable(cos, sin, pairs, positions);
+        Random rnd = new Random(neox ? 98 : 99);
+        RopeTable table = BackendContract.randomRopeTable(rnd, pairs, 20);
         int dim = heads * headDim;
         float[] x = gaussian(rnd, batch * dim, 1f);
         float[] batched = x.clone();
-        c.rope(batched, batch, firstPos, heads, headDim, table);
+        rotate(c, neox, batched, batch, firstPos, heads, headDim, table);
         for (int b = 0; b < batch; b++) {
             float[] row = Arrays.copyOfRange(x, b * dim, (b + 1) * dim);
-            c.rope(row, 1, firstPos + b, heads, headDim, table);
-            assertArrayEquals(row, Arrays.copyOfRange(batched, b * dim, (b + 1) * dim), "rope row " + b + " of " + batch);
+            rotate(c, neox, row, 1, firstPos + b, heads, headDim, table);
+            assertArrayEquals(row, Arrays.copyOfRange(batched, b * dim, (b + 1) * dim),
+                    (neox ? "ropeNeox" : "rope") + " row " + b + " of " + batch);
+        }
+    }
+
+    private static void rotate(Compute c, boolean neox, float[] x, int batch, int firstPos, int heads, int headDim,
+                               RopeTable table) {
+        if (neox) {
+            c.ropeNeox(x, batch, firstPos, heads, headDim, table);
+        } else {
+            c.rope(x, batch, firstPos, heads, headDim, table);
         }
     }
 

@@ -47,7 +47,11 @@ public interface Compute extends AutoCloseable {
         }
     }
 
-    /** RMS normalization of each of {@code batch} rows of length {@code n}: {@code out = x / rms(x) * weight}. */
+    /**
+     * RMS normalization of each of {@code batch} rows of length {@code n}: {@code out = x / rms(x) * weight}.
+     * {@code out} may be {@code x}. Rows of one head each normalize per head (Qwen3's and Gemma 3's
+     * q/k norms: {@code n = headDim}, {@code batch = tokens × heads}).
+     */
     void rmsNorm(float[] x, float[] weight, float eps, float[] out, int n, int batch);
 
     /**
@@ -71,11 +75,53 @@ public interface Compute extends AutoCloseable {
      * weights {@code v} ({@code Float.float16ToFloat(Float.floatToFloat16(x))}, nearest even).
      * Scores and the softmax are computed in float.
      */
+    default void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
+                           int heads, int kvHeads, int headDim, float scale) {
+        attention(q, keyCache, valueCache, out, batch, firstPos, heads, kvHeads, headDim, AttentionParameters.scaled(scale));
+    }
+
+    /**
+     * {@link #attention(float[], float[], float[], float[], int, int, int, int, int, float)} with
+     * soft-capped scores and a sliding window (Gemma 2/3, Phi-3, Mistral). Query row {@code b}
+     * (position {@code p = firstPos + b}) attends the positions {@code t <= p} with
+     * {@code p - t < window} (all of them when the window is 0); its score for {@code t} is
+     * {@code scale · cap · tanh(q·k_t · (1/cap))} with the soft cap (llama.cpp's
+     * {@code attn_logit_softcapping}; {@code 1/cap} rounded to float first, as ggml scales by it),
+     * or {@code scale · q·k_t} without one. Rounding as the other form specifies.
+     */
     void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
-                   int heads, int kvHeads, int headDim, float scale);
+                   int heads, int kvHeads, int headDim, AttentionParameters parameters);
+
+    /**
+     * Rotary embedding in llama.cpp's NEOX mode (Qwen, Gemma, Phi-3, GPT-NeoX): like {@link #rope},
+     * but pair {@code i} of a head is the values {@code (i, i + table.pairs())}, the two halves of
+     * the rotated part, instead of {@code (2i, 2i+1)}. Values past {@code 2 · table.pairs()} stay.
+     */
+    void ropeNeox(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table);
 
     /** SwiGLU gate in place: {@code gate[i] = silu(gate[i]) * up[i]} for {@code i < n}. */
     void siluMul(float[] gate, float[] up, int n);
+
+    /**
+     * GeGLU gate in place (Gemma): {@code gate[i] = gelu(gate[i]) * up[i]} for {@code i < n}, with
+     * GELU's tanh approximation {@code 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))} computed as ggml's
+     * CPU backend does: {@code x} rounded to half precision, GELU of that in float rounded to half
+     * precision (ggml's lookup table), 0 for {@code x <= -10} and {@code x} itself for {@code x >= 10}.
+     */
+    void geluMul(float[] gate, float[] up, int n);
+
+    /** Bias of each of {@code batch} rows of length {@code n}: {@code x[b * n + i] += bias[i]}. */
+    void addRows(float[] x, float[] bias, int n, int batch);
+
+    /** {@code x[i] *= factor} for {@code i < n} (Gemma's embedding scaling, a query pre-scaling). */
+    void scale(float[] x, int n, float factor);
+
+    /**
+     * Soft-capping in place over {@code x[offset .. offset + n)}:
+     * {@code x[i] = cap · tanh(x[i] · (1/cap))}, {@code 1/cap} rounded to float (Gemma 2's final
+     * logit soft-capping, three ggml ops: scale, tanh, scale).
+     */
+    void softCap(float[] x, int offset, int n, float cap);
 
     /** {@code acc[i] += x[i]} for {@code i < n}. */
     void add(float[] acc, float[] x, int n);

@@ -1,5 +1,7 @@
 package dev.kiln.backend.scalar;
 
+import dev.kiln.toolkit.compute.GgmlGelu;
+import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Compute;
 import dev.kiln.api.backend.RopeTable;
 import dev.kiln.api.backend.Weights;
@@ -91,6 +93,16 @@ final class ScalarCompute implements Compute {
 
     @Override
     public void rope(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table) {
+        rotate(x, batch, firstPos, heads, headDim, table, false);
+    }
+
+    @Override
+    public void ropeNeox(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table) {
+        rotate(x, batch, firstPos, heads, headDim, table, true);
+    }
+
+    /** Rotates pair {@code i} of each head: values (2i, 2i+1), or (i, i + pairs) in NEOX mode. */
+    private void rotate(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table, boolean neox) {
         int pairs = table.pairs();
         if (2 * pairs > headDim) {
             throw new IllegalArgumentException("rope table has " + pairs + " pairs, head has only " + headDim + " values");
@@ -103,6 +115,8 @@ final class ScalarCompute implements Compute {
         float[] cos = table.cos();
         float[] sin = table.sin();
         int rowLen = heads * headDim;
+        int stride = neox ? 1 : 2;
+        int partner = neox ? pairs : 1;
         pool.forRange(batch * heads, Math.max(1, MIN_ELEMENTWISE_SHARE / Math.max(1, headDim)), (from, to) -> {
             for (int task = from; task < to; task++) {
                 int b = task / heads;
@@ -111,10 +125,11 @@ final class ScalarCompute implements Compute {
                 for (int i = 0; i < pairs; i++) {
                     float c = cos[angles + i];
                     float s = sin[angles + i];
-                    float x0 = x[base + 2 * i];
-                    float x1 = x[base + 2 * i + 1];
-                    x[base + 2 * i] = x0 * c - x1 * s;
-                    x[base + 2 * i + 1] = x0 * s + x1 * c;
+                    int i0 = base + stride * i;
+                    float x0 = x[i0];
+                    float x1 = x[i0 + partner];
+                    x[i0] = x0 * c - x1 * s;
+                    x[i0 + partner] = x0 * s + x1 * c;
                 }
             }
         });
@@ -122,7 +137,7 @@ final class ScalarCompute implements Compute {
 
     @Override
     public void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
-                          int heads, int kvHeads, int headDim, float scale) {
+                          int heads, int kvHeads, int headDim, AttentionParameters parameters) {
         if (kvHeads <= 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads cannot share " + kvHeads + " KV heads");
         }
@@ -134,6 +149,9 @@ final class ScalarCompute implements Compute {
         requireLength("keyCache", keyCache, (long) positions * kvLen);
         requireLength("valueCache", valueCache, (long) positions * kvLen);
         int group = heads / kvHeads;
+        float scale = parameters.scale();
+        float cap = parameters.softCap();
+        float inverseCap = cap > 0 ? 1.0f / cap : 0f;
         pool.forRange(batch * heads, (from, to) -> {
             float[] scores = new float[positions];
             float[] query = new float[headDim];
@@ -141,25 +159,29 @@ final class ScalarCompute implements Compute {
                 int b = task / heads;
                 int h = task % heads;
                 int last = firstPos + b;
+                int first = parameters.firstVisible(last);
                 int qBase = b * rowLen + h * headDim;
                 int kvBase = (h / group) * headDim;
                 // ggml multiplies by the F16 K cache in F16: q is rounded first (see Compute.attention)
                 for (int d = 0; d < headDim; d++) {
                     query[d] = toHalfAndBack(q[qBase + d]);
                 }
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     int kBase = t * kvLen + kvBase;
                     float dot = 0;
                     for (int d = 0; d < headDim; d++) {
                         dot += query[d] * keyCache[kBase + d];
                     }
+                    if (cap > 0) {
+                        dot = cap * (float) Math.tanh(dot * inverseCap);
+                    }
                     scores[t] = dot * scale;
                 }
-                softmax(scores, 0, last + 1);
+                softmax(scores, first, last + 1 - first);
                 for (int d = 0; d < headDim; d++) {
                     out[qBase + d] = 0;
                 }
-                for (int t = 0; t <= last; t++) {
+                for (int t = first; t <= last; t++) {
                     // ...and the probabilities are rounded to F16 before they weight the F16 V cache
                     float p = toHalfAndBack(scores[t]);
                     int vBase = t * kvLen + kvBase;
@@ -183,6 +205,57 @@ final class ScalarCompute implements Compute {
             for (int i = from; i < to; i++) {
                 float g = gate[i];
                 gate[i] = g / (1.0f + (float) Math.exp(-g)) * up[i];
+            }
+        });
+    }
+
+    @Override
+    public void geluMul(float[] gate, float[] up, int n) {
+        requireLength("gate", gate, n);
+        requireLength("up", up, n);
+        pool.forRange(n, MIN_ELEMENTWISE_SHARE, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                gate[i] = GgmlGelu.apply(gate[i]) * up[i];
+            }
+        });
+    }
+
+    @Override
+    public void addRows(float[] x, float[] bias, int n, int batch) {
+        requireLength("x", x, (long) n * batch);
+        requireLength("bias", bias, n);
+        pool.forRange(batch, Math.max(1, MIN_ELEMENTWISE_SHARE / Math.max(1, n)), (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int base = b * n;
+                for (int i = 0; i < n; i++) {
+                    x[base + i] += bias[i];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void scale(float[] x, int n, float factor) {
+        requireLength("x", x, n);
+        pool.forRange(n, MIN_ELEMENTWISE_SHARE, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                x[i] *= factor;
+            }
+        });
+    }
+
+    @Override
+    public void softCap(float[] x, int offset, int n, float cap) {
+        if (offset < 0 || n < 0 || (long) offset + n > x.length) {
+            throw new IllegalArgumentException("softCap range " + offset + "+" + n + " outside an array of " + x.length);
+        }
+        if (!(cap > 0) || !Float.isFinite(cap)) {
+            throw new IllegalArgumentException("soft cap is " + cap + ", must be positive");
+        }
+        float inverse = 1.0f / cap;
+        pool.forRange(n, MIN_ELEMENTWISE_SHARE, (from, to) -> {
+            for (int i = offset + from; i < offset + to; i++) {
+                x[i] = cap * (float) Math.tanh(x[i] * inverse);
             }
         });
     }

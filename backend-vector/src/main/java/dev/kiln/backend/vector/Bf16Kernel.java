@@ -57,7 +57,7 @@ final class Bf16Kernel extends RowKernel {
         for (; i + step <= n; i += step) {
             a0 = load(lanes, w, offset + 2L * i).fma(FloatVector.fromArray(f, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += scalar(w, offset + 2L * i) * x[xOffset + i];
         }

@@ -70,14 +70,14 @@ final class DecodedTile {
             c33 = w3.fma(x3, c33);
         }
         float[] s = {
-            c00.reduceLanes(VectorOperators.ADD), c10.reduceLanes(VectorOperators.ADD),
-            c20.reduceLanes(VectorOperators.ADD), c30.reduceLanes(VectorOperators.ADD),
-            c01.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
-            c21.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
-            c02.reduceLanes(VectorOperators.ADD), c12.reduceLanes(VectorOperators.ADD),
-            c22.reduceLanes(VectorOperators.ADD), c32.reduceLanes(VectorOperators.ADD),
-            c03.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD),
-            c23.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
+            LaneMath.sum(c00), LaneMath.sum(c10),
+            LaneMath.sum(c20), LaneMath.sum(c30),
+            LaneMath.sum(c01), LaneMath.sum(c11),
+            LaneMath.sum(c21), LaneMath.sum(c31),
+            LaneMath.sum(c02), LaneMath.sum(c12),
+            LaneMath.sum(c22), LaneMath.sum(c32),
+            LaneMath.sum(c03), LaneMath.sum(c13),
+            LaneMath.sum(c23), LaneMath.sum(c33)};
         for (; i < n; i++) {
             for (int t = 0; t < 4; t++) {
                 float xv = x[xo + t * n + i];

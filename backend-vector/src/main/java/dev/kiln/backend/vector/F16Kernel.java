@@ -60,7 +60,7 @@ final class F16Kernel extends RowKernel {
         for (; i + step <= n; i += step) {
             a0 = load(lanes, w, offset + 2L * i).fma(FloatVector.fromArray(f, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += half(w, offset + 2L * i) * x[xOffset + i];
         }

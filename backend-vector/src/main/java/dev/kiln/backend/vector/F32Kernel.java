@@ -38,7 +38,7 @@ final class F32Kernel extends RowKernel {
             a0 = FloatVector.fromMemorySegment(f, w, offset + 4L * i, ByteOrder.LITTLE_ENDIAN)
                     .fma(FloatVector.fromArray(f, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             sum += w.get(F32, offset + 4L * i) * x[xOffset + i];
         }

@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.toolkit.compute.GgmlGelu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -30,7 +31,7 @@ final class FloatOps {
         for (; i + step <= n; i += step) {
             a0 = FloatVector.fromArray(f, a, aOffset + i).fma(FloatVector.fromArray(f, b, bOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -52,22 +53,26 @@ final class FloatOps {
         }
     }
 
+    /**
+     * RMS norm of one row as ggml computes it: the squares rounded to float and summed in double
+     * in order, the mean and {@code 1/sqrt(mean + eps)} in float, then {@code x · scale · weight}.
+     * The sum stays scalar: float lanes sum differently, and a last-bit difference in the scale
+     * decides ties when the next product rounds these activations to Q8_0 blocks (rows of a
+     * Q4_0 token embedding are multiples of one step, and a quarter of them fall exactly
+     * half-way between two Q8_0 steps).
+     */
     void rmsNorm(float[] x, int offset, float[] weight, float eps, float[] out, int n) {
         VectorSpecies<Float> f = lanes.floats();
         int step = f.length();
-        FloatVector ss = FloatVector.zero(f);
-        int i = 0;
-        for (; i + step <= n; i += step) {
-            FloatVector v = FloatVector.fromArray(f, x, offset + i);
-            ss = v.fma(v, ss);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i];
+            sum += v * v;
         }
-        float sum = ss.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += x[offset + i] * x[offset + i];
-        }
-        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        float mean = (float) (sum / n);
+        float scale = 1.0f / (float) Math.sqrt(mean + eps);
         FloatVector sv = FloatVector.broadcast(f, scale);
-        i = 0;
+        int i = 0;
         for (; i + step <= n; i += step) {
             FloatVector.fromArray(f, x, offset + i).mul(sv).mul(FloatVector.fromArray(f, weight, i))
                     .intoArray(out, offset + i);
@@ -96,11 +101,11 @@ final class FloatOps {
         FloatVector sv = FloatVector.zero(f);
         i = 0;
         for (; i + step <= n; i += step) {
-            FloatVector e = FloatVector.fromArray(f, x, offset + i).sub(maxv).lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(FloatVector.fromArray(f, x, offset + i).sub(maxv));
             e.intoArray(x, offset + i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sum(sv);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[offset + i] - max);
             x[offset + i] = e;
@@ -125,7 +130,7 @@ final class FloatOps {
         int i = from;
         for (; i + step <= to; i += step) {
             FloatVector g = FloatVector.fromArray(f, gate, i);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(g.neg());
             g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i)).intoArray(gate, i);
         }
         if (i < to) {
@@ -133,8 +138,57 @@ final class FloatOps {
             // on where a split into rows or parallel parts puts it (Compute's row independence)
             VectorMask<Float> m = f.indexInRange(i, to);
             FloatVector g = FloatVector.fromArray(f, gate, i, m);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = LaneMath.exp(g.neg());
             g.div(one.add(e)).mul(FloatVector.fromArray(f, up, i, m)).intoArray(gate, i, m);
+        }
+    }
+
+    /** gate = gelu(gate) · up with ggml's half-precision GELU table (see {@link GgmlGelu}). */
+    void geluMul(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
+            gate[i] = GgmlGelu.apply(gate[i]) * up[i];
+        }
+    }
+
+    /** x[i] *= factor over [from, to). */
+    void scale(float[] x, float factor, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector fv = FloatVector.broadcast(f, factor);
+        int i = from;
+        for (; i + step <= to; i += step) {
+            FloatVector.fromArray(f, x, i).mul(fv).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] *= factor;
+        }
+    }
+
+    /**
+     * x[i] = cap · tanh(x[i] · inverse) over [from, to), every element through the same vector
+     * arithmetic (a masked tail): a value must not depend on where a split puts it.
+     */
+    void softCap(float[] x, float cap, float inverse, int from, int to) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        FloatVector cv = FloatVector.broadcast(f, cap);
+        FloatVector iv = FloatVector.broadcast(f, inverse);
+        for (int i = from; i < to; i += step) {
+            VectorMask<Float> m = f.indexInRange(i, to);
+            LaneMath.tanh(FloatVector.fromArray(f, x, i, m).mul(iv)).mul(cv).intoArray(x, i, m);
+        }
+    }
+
+    /** x[offset + i] += bias[i] for i < n. */
+    void addRow(float[] x, int offset, float[] bias, int n) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(f, x, offset + i).add(FloatVector.fromArray(f, bias, i)).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] += bias[i];
         }
     }
 
@@ -173,6 +227,35 @@ final class FloatOps {
                 float x1 = x[base + j + 1];
                 x[base + j] = x0 * c - x1 * s;
                 x[base + j + 1] = x0 * s + x1 * c;
+            }
+        }
+    }
+    /**
+     * Rotates pairs (i, i + pairs), i < pairs, of each of {@code heads} heads of one row in place
+     * (NEOX mode): the first half times cos minus the second half times sin, and so on, with the
+     * angles of one position ({@code cos[angles + i]}, {@code sin[angles + i]}).
+     */
+    void ropeNeox(float[] x, int offset, int heads, int headDim, float[] cos, float[] sin, int angles, int pairs) {
+        VectorSpecies<Float> f = lanes.floats();
+        int step = f.length();
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headDim;
+            int i = 0;
+            for (; i + step <= pairs; i += step) {
+                FloatVector x0 = FloatVector.fromArray(f, x, base + i);
+                FloatVector x1 = FloatVector.fromArray(f, x, base + pairs + i);
+                FloatVector c = FloatVector.fromArray(f, cos, angles + i);
+                FloatVector s = FloatVector.fromArray(f, sin, angles + i);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, base + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, base + pairs + i);
+            }
+            for (; i < pairs; i++) {
+                float c = cos[angles + i];
+                float s = sin[angles + i];
+                float x0 = x[base + i];
+                float x1 = x[base + pairs + i];
+                x[base + i] = x0 * c - x1 * s;
+                x[base + pairs + i] = x0 * s + x1 * c;
             }
         }
     }

@@ -137,9 +137,9 @@ final class Q4KKernel extends RowKernel {
             }
         }
         if (vectorMins) {
-            minSum = minAcc.reduceLanes(VectorOperators.ADD);
+            minSum = LaneMath.sum(minAcc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+        return LaneMath.sum(acc) - minSum;
     }
 
     @Override

@@ -69,7 +69,7 @@ final class Q4_0Kernel extends RowKernel {
                 acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(scale, acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneMath.sum(acc);
     }
 
     @Override

@@ -112,7 +112,7 @@ final class Q6KKernel extends RowKernel {
             }
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(f, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneMath.sum(acc);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.kiln.backend.vector;
 
 import dev.kiln.api.GgmlType;
+import dev.kiln.api.backend.AttentionParameters;
 import dev.kiln.api.backend.Compute;
 import dev.kiln.api.backend.RopeTable;
 import dev.kiln.api.backend.Weights;
@@ -485,8 +486,20 @@ public final class VectorCompute implements Compute {
     }
 
     @Override
+    public void ropeNeox(float[] x, int batch, int firstPos, int heads, int headDim, RopeTable table) {
+        int pairs = table.pairs();
+        check(2 * pairs <= headDim, "rope: " + pairs + " pairs do not fit a head of " + headDim);
+        check(firstPos >= 0 && firstPos + batch <= table.positions(),
+                "rope: positions " + firstPos + ".." + (firstPos + batch - 1) + " outside the table of " + table.positions());
+        int dim = heads * headDim;
+        check(x.length >= (long) batch * dim, "rope: x holds fewer than " + batch + " rows of " + dim);
+        rows(batch, dim, (b, worker) -> ops.ropeNeox(x, b * dim, heads, headDim, table.cos(), table.sin(),
+                (firstPos + b) * pairs, pairs));
+    }
+
+    @Override
     public void attention(float[] q, float[] keyCache, float[] valueCache, float[] out, int batch, int firstPos,
-                          int heads, int kvHeads, int headDim, float scale) {
+                          int heads, int kvHeads, int headDim, AttentionParameters parameters) {
         check(kvHeads > 0 && heads % kvHeads == 0, "attention: " + heads + " heads not a multiple of " + kvHeads + " kv heads");
         int group = heads / kvHeads;
         int qDim = heads * headDim;
@@ -494,10 +507,14 @@ public final class VectorCompute implements Compute {
         int positions = firstPos + batch;
         check(keyCache.length >= (long) positions * kvDim && valueCache.length >= (long) positions * kvDim,
                 "attention: caches hold fewer than " + positions + " positions");
+        float scale = parameters.scale();
+        float cap = parameters.softCap();
+        float inverseCap = cap > 0 ? 1.0f / cap : 0f;
         pool.run(batch * heads, (part, worker) -> {
             int b = part / heads;
             int h = part % heads;
             int last = firstPos + b;
+            int first = parameters.firstVisible(last);
             int qo = b * qDim + h * headDim;
             int kvo = (h / group) * headDim;
             // [0, headDim): q rounded to F16; then the scores (see Compute.attention on rounding)
@@ -505,12 +522,16 @@ public final class VectorCompute implements Compute {
             for (int d = 0; d < headDim; d++) {
                 s[d] = Float.float16ToFloat(Float.floatToFloat16(q[qo + d]));
             }
-            for (int t = 0; t <= last; t++) {
-                s[headDim + t] = ops.dot(s, 0, keyCache, t * kvDim + kvo, headDim) * scale;
+            for (int t = first; t <= last; t++) {
+                s[headDim + t] = ops.dot(s, 0, keyCache, t * kvDim + kvo, headDim);
             }
-            ops.softmax(s, headDim, last + 1);
+            if (cap > 0) {
+                ops.softCap(s, cap, inverseCap, headDim + first, headDim + last + 1);
+            }
+            ops.scale(s, scale, headDim + first, headDim + last + 1);
+            ops.softmax(s, headDim + first, last + 1 - first);
             java.util.Arrays.fill(out, qo, qo + headDim, 0f);
-            for (int t = 0; t <= last; t++) {
+            for (int t = first; t <= last; t++) {
                 float p = Float.float16ToFloat(Float.floatToFloat16(s[headDim + t]));
                 ops.axpy(out, qo, p, valueCache, t * kvDim + kvo, headDim);
             }
@@ -520,6 +541,33 @@ public final class VectorCompute implements Compute {
     @Override
     public void siluMul(float[] gate, float[] up, int n) {
         chunks(n, (from, to) -> ops.siluMul(gate, up, from, to));
+    }
+
+    @Override
+    public void geluMul(float[] gate, float[] up, int n) {
+        check(gate.length >= n && up.length >= n, "geluMul: arrays shorter than " + n);
+        chunks(n, (from, to) -> ops.geluMul(gate, up, from, to));
+    }
+
+    @Override
+    public void addRows(float[] x, float[] bias, int n, int batch) {
+        check(x.length >= (long) n * batch && bias.length >= n, "addRows: arrays shorter than " + batch + " rows of " + n);
+        rows(batch, n, (b, worker) -> ops.addRow(x, b * n, bias, n));
+    }
+
+    @Override
+    public void scale(float[] x, int n, float factor) {
+        check(x.length >= n, "scale: array shorter than " + n);
+        chunks(n, (from, to) -> ops.scale(x, factor, from, to));
+    }
+
+    @Override
+    public void softCap(float[] x, int offset, int n, float cap) {
+        check(offset >= 0 && n >= 0 && (long) offset + n <= x.length,
+                "softCap: range " + offset + "+" + n + " outside an array of " + x.length);
+        check(cap > 0 && Float.isFinite(cap), "softCap: cap is " + cap + ", must be positive");
+        float inverse = 1.0f / cap;
+        chunks(n, (from, to) -> ops.softCap(x, cap, inverse, offset + from, offset + to));
     }
 
     @Override

@@ -76,16 +76,7 @@ final class FixtureModels {
     }
 
     static int[] ids(Path file) {
-        String text = read(file).trim();
-        if (text.isEmpty()) {
-            return new int[0];
-        }
-        String[] parts = text.split("\\s+");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ids[i] = Integer.parseInt(parts[i]);
-        }
-        return ids;
+        return dev.kiln.conformance.ArchitectureReference.ids(file);
     }
 
     /** Logit blocks: a {@code # pos ...} line, then one value per line. */

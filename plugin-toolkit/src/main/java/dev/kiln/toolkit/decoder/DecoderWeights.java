@@ -1,0 +1,77 @@
+package dev.kiln.toolkit.decoder;
+
+import dev.kiln.api.KilnException;
+import dev.kiln.api.backend.Weights;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.quant.QuantTypes;
+import dev.kiln.toolkit.decoder.DecoderTensors.Block;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every tensor of a decoder-only model, checked against the hyper-parameters and bound zero-copy
+ * to the file's mapping.
+ *
+ * @param output the output head: {@code output.weight}, or the token embedding when the file has
+ *        none (tied embeddings)
+ * @param ropeFrequencyFactors Llama 3.1+ per-pair divisors of the RoPE angles, or null
+ */
+public record DecoderWeights(Weights tokenEmbedding, DecoderLayer[] layers, float[] outputNorm, Weights output,
+                             float[] ropeFrequencyFactors) {
+
+    /**
+     * Binds the tensors of an architecture whose blocks hold {@code required} and may hold
+     * {@code optional} (the others are not read), the token embedding, the output norm, an
+     * optional output head and optional {@code rope_freqs.weight}.
+     */
+    public static DecoderWeights bind(ModelFile file, HyperParameters hp, QuantTypes types, Set<Block> required,
+                                      Set<Block> optional) {
+        TensorBinder b = new TensorBinder(file, types);
+        int dim = hp.embeddingLength();
+        Weights embedding = b.matrix(DecoderTensors.TOKEN_EMBD, hp.vocabularySize(), dim, "vocabulary x embedding_length");
+        DecoderLayer[] layers = new DecoderLayer[hp.blockCount()];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = bindLayer(b, hp, l, required, optional);
+        }
+        float[] outputNorm = b.vector(DecoderTensors.OUTPUT_NORM, dim, "embedding_length");
+        // Tied embeddings: without an output head the token embedding doubles as one.
+        Weights output = b.has(DecoderTensors.OUTPUT)
+                ? b.matrix(DecoderTensors.OUTPUT, hp.vocabularySize(), dim, "vocabulary x embedding_length")
+                : embedding;
+        float[] factors = b.has(DecoderTensors.ROPE_FREQS)
+                ? b.vector(DecoderTensors.ROPE_FREQS, hp.ropeDimensions() / 2, "rope.dimension_count/2")
+                : null;
+        if (factors != null) {
+            for (int i = 0; i < factors.length; i++) {
+                if (!(factors[i] > 0) || !Float.isFinite(factors[i])) {
+                    throw new KilnException(file.path() + ": tensor " + DecoderTensors.ROPE_FREQS + " value " + i + " is "
+                            + factors[i] + ", must be a positive number");
+                }
+            }
+        }
+        return new DecoderWeights(embedding, layers, outputNorm, output, factors);
+    }
+
+    private static DecoderLayer bindLayer(TensorBinder b, HyperParameters hp, int layer, Set<Block> required,
+                                          Set<Block> optional) {
+        Map<Block, Weights> matrices = new EnumMap<>(Block.class);
+        Map<Block, float[]> vectors = new EnumMap<>(Block.class);
+        for (Block t : Block.values()) {
+            if (!required.contains(t) && !(optional.contains(t) && b.has(t.name(layer)))) {
+                continue;
+            }
+            if (t.isVector()) {
+                vectors.put(t, b.vector(t.name(layer), t.columns(hp), t.meaning()));
+            } else {
+                matrices.put(t, b.matrix(t.name(layer), t.rows(hp), t.columns(hp), t.meaning()));
+            }
+        }
+        return new DecoderLayer(vectors.get(Block.ATTN_NORM), matrices.get(Block.ATTN_Q), vectors.get(Block.ATTN_Q_BIAS),
+                matrices.get(Block.ATTN_K), vectors.get(Block.ATTN_K_BIAS), matrices.get(Block.ATTN_V),
+                vectors.get(Block.ATTN_V_BIAS), vectors.get(Block.ATTN_Q_NORM), vectors.get(Block.ATTN_K_NORM),
+                matrices.get(Block.ATTN_OUTPUT), vectors.get(Block.ATTN_POST_NORM), vectors.get(Block.FFN_NORM),
+                matrices.get(Block.FFN_GATE), matrices.get(Block.FFN_UP), matrices.get(Block.FFN_DOWN),
+                vectors.get(Block.FFN_POST_NORM));
+    }
+}

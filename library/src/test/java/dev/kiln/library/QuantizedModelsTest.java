@@ -217,14 +217,14 @@ class QuantizedModelsTest {
         return ids;
     }
 
-    /** {@code source} quantized to {@code type} the way {@code kiln quantize SOURCE OUT TYPE} writes it. */
+    /** {@code source} quantized to {@code type} the way {@code kiln quantize --pure SOURCE OUT TYPE} writes it. */
     private Path quantize(Path source, String type, String name) {
         QuantType target = PLUGINS.quantType(type).orElseThrow();
         Path out = dir.resolve(name);
         try (ModelFile in = PLUGINS.open(source)) {
-            QuantizePlan plan = QuantizePlan.of(in, target, PLUGINS.quantTypeTable());
+            QuantizePlan plan = QuantizePlan.of(in, FileType.of(target.ggmlType()), true, PLUGINS.quantTypeTable());
             ModelWriter writer = PLUGINS.formatFor(source).create(out);
-            ModelQuantizer.addTo(writer, in, plan, FileType.of(target.ggmlType()), n -> { });
+            ModelQuantizer.addTo(writer, in, plan, n -> { });
             writer.write(2);
         }
         return out;

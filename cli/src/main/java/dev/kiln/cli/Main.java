@@ -20,6 +20,14 @@ public final class Main {
     /** Exit status of a command line picocli cannot parse. */
     public static final int USAGE_ERROR = 2;
 
+    static {
+        // library warnings (System.Logger, through java.util.logging) as one line, like the CLI's own
+        // messages; read when the first handler is made, so set before anything logs
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "kiln: %4$s: %5$s%6$s%n");
+        }
+    }
+
     /*
      * Guice's bundled ASM cannot read Java 25 class files; when Guice formats an error message it
      * tries, fails and logs a WARNING with a stack trace before the real message. The error itself

@@ -30,10 +30,10 @@ public final class VectorCompute implements Compute {
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K}
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q8_0,Q4_K,Q6_K}
      * (the default), or {@code none} to measure the row-wise kernels against them.
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q8_0,Q4_K,Q6_K");
     /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */
@@ -316,6 +316,7 @@ public final class VectorCompute implements Compute {
         PackedMatrix.Format<?> f = k instanceof Q4_0Kernel ? PackedQ4_0.FORMAT
                 : k instanceof Q4KKernel ? PackedQ4K.FORMAT
                 : k instanceof Q6KKernel ? PackedQ6K.FORMAT
+                : k instanceof Q8_0Kernel ? PackedQ8_0.FORMAT
                 : null;
         return f != null && PACK.contains(f.type().name()) && f.applies(lanes, w.rows(), w.columns()) ? f : null;
     }

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackedCacheTest {
 
-    /** name, type, rows, columns: every packed type, one matrix not packed (Q8_0) and one vector. */
+    /** name, type, rows, columns: every packed type, one matrix not packed (F16) and one vector. */
     private record Spec(String name, GgmlType type, int rows, int columns) {
     }
 
@@ -52,8 +52,9 @@ class PackedCacheTest {
             new Spec("blk.0.ffn_down.weight", GgmlType.Q4_K, 16, 512),
             new Spec("output.weight", GgmlType.Q6_K, 48, 256),
             new Spec("blk.0.attn_k.weight", GgmlType.Q8_0, 16, 64),
+            new Spec("blk.0.attn_v.weight", GgmlType.F16, 16, 64),
             new Spec("output_norm.weight", GgmlType.F32, 1, 64));
-    private static final int PACKED = 3;
+    private static final int PACKED = 4;
 
     @TempDir
     Path tmp;
@@ -227,8 +228,8 @@ class PackedCacheTest {
             f.setLength(f.length() / 2);
         }
         Start repaired = start(m, Optional.of(root), PackedCache.LAYOUT_VERSION);
-        assertEquals(0, repaired.mapped());
-        assertEquals(PACKED, repaired.written());
+        assertEquals(PACKED - 3, repaired.mapped());
+        assertEquals(3, repaired.written());
         assertSameProducts(clean, repaired, "damaged files");
         assertEquals(PACKED, start(m, Optional.of(root), PackedCache.LAYOUT_VERSION).mapped(), "repaired files are used");
 

@@ -1,3 +1,5 @@
+// Guice 7 has no module-info, only an Automatic-Module-Name: requiring it is deliberate
+@SuppressWarnings("requires-automatic")
 module dev.kiln.cli {
     requires java.logging;
     requires java.management; // kiln bench: peak heap
@@ -6,7 +8,6 @@ module dev.kiln.cli {
     // unused by the cli itself: keeps the plugin toolkit in the boot layer, so a plugin jar
     // dropped into plugins/ (its own layer over the boot layer) may require it
     requires dev.kiln.toolkit;
-    requires dev.kiln.conformance; // kiln check-plugin
     requires info.picocli;
     requires com.google.guice;
     requires jakarta.inject; // Guice's API types; an explicit module, so not resolved through the automatic Guice

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.model.Session;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,19 +36,26 @@ final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    BenchCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "The model file (default: the embedded stories260K).")
     Path model;
 
-    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", description = "Prompt tokens for pp; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", converter = Ranges.NonNegative.class, description = "Prompt tokens for pp; 0 skips it (default: ${DEFAULT-VALUE}).")
     int promptTokens = 512;
 
-    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Generated tokens for tg; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", converter = Ranges.NonNegative.class, description = "Generated tokens for tg; 0 skips it (default: ${DEFAULT-VALUE}).")
     int genTokens = 128;
 
-    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", converter = Ranges.Positive.class, description = "Measured rounds (default: ${DEFAULT-VALUE}).")
     int repetitions = 3;
 
     @Option(names = "--json", description = "Print one JSON line: {model, threads, backend, load_ms, first_token_ms, "
@@ -54,15 +64,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
-        if (promptTokens < 0 || genTokens < 0 || repetitions < 1) {
-            throw new KilnException("-p and -n must be 0 or more and -r at least 1");
-        }
         if (promptTokens == 0 && genTokens == 0) {
             throw new KilnException("nothing to measure: -p and -n are both 0");
         }
         Path file = model != null ? model : KilnCommand.defaultModel();
         PrintWriter err = kiln.err();
-        try (KilnModel loaded = kiln.load(file, compute.modelOptions(0))) {
+        try (KilnModel loaded = engine.get().open(KilnCommand.modelOrDefault(file), compute.modelOptions(0))) {
             err.println("kiln: " + loaded.describe());
             err.flush();
             int[] tokens = benchTokens(loaded, Math.max(promptTokens, genTokens + 1));

@@ -1,16 +1,19 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.KilnSession;
 import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.ChatTemplate;
+import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Conversation;
 import dev.kiln.runtime.generate.GenerationOptions;
-import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.Sampler;
 import dev.kiln.runtime.generate.SamplingSettings;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,6 +41,13 @@ final class ChatCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    ChatCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
@@ -56,11 +66,11 @@ final class ChatCommand implements Callable<Integer> {
                     + "(chatml when the model has none, as in llama.cpp).")
     String chatTemplate;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Most tokens per reply; -1 until the end of the turn or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = -1;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size for the whole conversation (default: the model's, at most 4096).")
     Integer contextSize;
 
@@ -70,11 +80,8 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = kiln.err();
         SamplingSettings settings = sampling.settings();
         int ctx = contextSize != null ? contextSize : 0;
-        if (contextSize != null && ctx < 1) {
-            throw new KilnException("-c must be at least 1, got " + ctx);
-        }
         ModelOptions options = compute.modelOptions(ctx).withChatTemplate(chatTemplate);
-        try (KilnModel m = kiln.load(model, options)) {
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), options)) {
             ChatTemplate template = m.chatTemplate();
             err.println("kiln: " + m.describe());
             if ((chatTemplate == null || chatTemplate.isBlank())
@@ -84,6 +91,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             err.println("kiln: chat template " + template.name() + (settings.isGreedy() ? "" : ", seed " + settings.seed()));
             err.flush();
+            ContextSize.warnIfBeyondTrained(m.contextSize(), m.trainedContextLength(), err);
             KilnSession session = m.newSession();
             // one sampler for the whole conversation: its repetition-penalty window spans the turns, as llama-cli's does
             Conversation conversation = new Conversation(new Generator(session, m.tokenizer()), m.tokenizer(), template, system);

@@ -1,9 +1,13 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.ModelOptions;
 import dev.kiln.runtime.generate.Completion;
 import dev.kiln.runtime.generate.GenerateParams;
 import dev.kiln.runtime.generate.SamplingSettings;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +30,13 @@ final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    GenerateCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
@@ -39,11 +50,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N",
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", converter = Ranges.CountOrUnlimited.class,
             description = "Tokens to generate; -1 until an end token or a full context (default: ${DEFAULT-VALUE}).")
     int tokens = 128;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", converter = Ranges.Positive.class,
             description = "Context (KV cache) size (default: prompt + N, at most the model's context).")
     Integer contextSize;
 
@@ -58,11 +69,12 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = kiln.err();
         PrintWriter out = kiln.out();
         SamplingSettings settings = sampling.settings();
-        if (contextSize != null && contextSize < 1) {
-            throw new dev.kiln.api.KilnException("-c must be at least 1, got " + contextSize);
-        }
-        try (KilnModel m = kiln.load(model, compute.modelOptions(contextSize == null ? 0 : contextSize))) {
+        ModelOptions options = compute.modelOptions(contextSize == null ? 0 : contextSize);
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), options)) {
             err.println("kiln: " + m.describe());
+            if (contextSize != null) {
+                ContextSize.warnIfBeyondTrained(contextSize, m.trainedContextLength(), err);
+            }
             if (!settings.isGreedy()) {
                 err.println("kiln: seed " + settings.seed());
             }

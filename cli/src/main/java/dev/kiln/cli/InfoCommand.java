@@ -2,6 +2,8 @@ package dev.kiln.cli;
 
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.runtime.Plugins;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,6 +18,13 @@ final class InfoCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    InfoCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "The model file.")
     Path model;
 
@@ -24,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
+        Plugins plugins = this.plugins.get();
         try (ModelFile file = plugins.open(model)) {
             if (json) {
                 kiln.out().println(InfoJson.of(file));

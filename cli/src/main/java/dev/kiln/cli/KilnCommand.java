@@ -1,12 +1,7 @@
 package dev.kiln.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import dev.kiln.runtime.Kiln;
-import dev.kiln.runtime.KilnModel;
-import dev.kiln.runtime.ModelOptions;
-import dev.kiln.runtime.PluginLoader;
-import dev.kiln.runtime.Plugins;
+import dev.kiln.api.KilnException;
+import dev.kiln.runtime.io.FileKind;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +13,10 @@ import picocli.CommandLine.Spec;
 /**
  * The top {@code kiln} command. To add a command: write a class in this package annotated
  * {@code @Command(name = …)} with a {@code @ParentCommand KilnCommand kiln} field, then add it
- * to {@code subcommands} below (one line). Commands get their plugins and services from
- * {@link #injector()} (or {@link #injector(ComputeOptions)} when they compute, with
- * {@code @Mixin ComputeOptions} for {@code --backend} and {@code -t}) and print through
- * {@link #out()} / {@link #err()}.
+ * to {@code subcommands} below (one line). Guice builds the commands (see {@link PluginModule}):
+ * a command takes the engine ({@code Provider<Kiln>}) or the plugins in an {@code @Inject}
+ * constructor, adds {@code @Mixin ComputeOptions} for {@code --backend} and {@code -t} when it
+ * computes, and prints through {@link #out()} / {@link #err()}.
  */
 @Command(name = "kiln",
         mixinStandardHelpOptions = true,
@@ -55,9 +50,6 @@ public final class KilnCommand implements Runnable {
             description = "Directory of plugin jars (default: $kiln.plugins, else <kiln home>/plugins).")
     Path pluginsDir;
 
-    private Plugins plugins;
-    private Injector injector;
-
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command (try 'kiln --help')");
@@ -74,53 +66,34 @@ public final class KilnCommand implements Runnable {
         return home().resolve("models").resolve("stories260K.gguf");
     }
 
-    /** The plugins directory: {@code --plugins}, else {@code kiln.plugins}, else {@code <home>/plugins}. */
+    /** {@code model}, or the embedded model when it is null (no {@code -m}). */
+    public static Path modelOrDefault(Path model) {
+        return model != null ? model : defaultModel();
+    }
+
+    /**
+     * The plugins directory: {@code --plugins}, else {@code kiln.plugins}, else {@code <home>/plugins}
+     * (which need not exist). A directory named by the option or the property must exist: a typo
+     * must not silently drop the plugins the user meant to load.
+     */
     public Path pluginsDirectory() {
         if (pluginsDir != null) {
-            return pluginsDir;
+            return requireDirectory(pluginsDir, "--plugins");
         }
         String property = System.getProperty(PLUGINS_PROPERTY);
         if (property != null && !property.isBlank()) {
-            return Path.of(property);
+            return requireDirectory(Path.of(property), "system property " + PLUGINS_PROPERTY);
         }
         return home().resolve("plugins");
     }
 
-    /** Every plugin: built-in and from the plugins directory (discovered once). */
-    public synchronized Plugins plugins() {
-        if (plugins == null) {
-            plugins = PluginLoader.load(pluginsDirectory());
-            if (verbose) {
-                // like Trino's PluginManager: say what was found and where, per plugin
-                err().println("kiln: plugins directory " + pluginsDirectory().toAbsolutePath());
-                plugins.all().forEach(p -> err().println("kiln: found " + p));
-                err().flush();
-            }
+    private static Path requireDirectory(Path dir, String source) {
+        FileKind kind = FileKind.of(dir);
+        if (kind != FileKind.DIRECTORY) {
+            throw new KilnException("plugins directory " + dir + " (from " + source + ") "
+                    + (kind == FileKind.MISSING ? "does not exist" : "is " + kind.description() + ", not a directory"));
         }
-        return plugins;
-    }
-
-    /** The engine (library entry point) over the discovered plugins. */
-    public Kiln engine() {
-        return injector().getInstance(Kiln.class);
-    }
-
-    /** Loads {@code model} (the embedded model when null) with the engine. */
-    public KilnModel load(Path model, ModelOptions options) {
-        return engine().open(model != null ? model : defaultModel(), options);
-    }
-
-    /** The injector of the discovered plugins (see {@link PluginModule}). */
-    public synchronized Injector injector() {
-        if (injector == null) {
-            injector = Guice.createInjector(new PluginModule(plugins()));
-        }
-        return injector;
-    }
-
-    /** A child injector that also provides the chosen {@code Backend} and a {@code Compute} on it. */
-    public Injector injector(ComputeOptions options) {
-        return injector().createChildInjector(new ComputeModule(options));
+        return dir;
     }
 
     public boolean verbose() {

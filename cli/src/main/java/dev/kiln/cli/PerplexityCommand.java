@@ -1,8 +1,12 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
+import dev.kiln.runtime.Kiln;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Perplexity;
+import dev.kiln.runtime.io.InputFiles;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -28,6 +32,13 @@ final class PerplexityCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Kiln> engine;
+
+    @Inject
+    PerplexityCommand(Provider<Kiln> engine) {
+        this.engine = engine;
+    }
+
     @Mixin
     ComputeOptions compute;
 
@@ -37,18 +48,19 @@ final class PerplexityCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "TEXTFILE", description = "UTF-8 text to score.")
     Path textFile;
 
-    @Option(names = {"-c", "--ctx-size"}, paramLabel = "CTX", description = "Chunk (context) length in tokens (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "CTX", converter = Ranges.ChunkLength.class, description = "Chunk (context) length in tokens (default: ${DEFAULT-VALUE}).")
     int ctx = 512;
 
-    @Option(names = "--chunks", paramLabel = "N", description = "Score at most N chunks; -1 for all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--chunks", paramLabel = "N", converter = Ranges.CountOrUnlimited.class, description = "Score at most N chunks; -1 for all (default: ${DEFAULT-VALUE}).")
     int chunks = -1;
 
     @Override
     public Integer call() {
         String text = readText(textFile);
         PrintWriter err = kiln.err();
-        try (KilnModel m = kiln.load(model, compute.modelOptions(0))) {
+        try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), compute.modelOptions(0))) {
             err.println("kiln: " + m.describe());
+            ContextSize.warnIfBeyondTrained(ctx, m.trainedContextLength(), err);
             // llama-perplexity: tokenize the whole text with BOS, special-token text not parsed
             int[] tokens = m.tokenize(text, true, false);
             err.println(String.format(Locale.ROOT, "kiln: %d tokens, %d chunks of %d", tokens.length,
@@ -71,9 +83,7 @@ final class PerplexityCommand implements Callable<Integer> {
     }
 
     private static String readText(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new KilnException(file + ": no such file");
-        }
+        InputFiles.requireStream(file);
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();

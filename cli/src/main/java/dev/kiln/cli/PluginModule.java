@@ -3,59 +3,66 @@ package dev.kiln.cli;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.MapBinder;
-import com.google.inject.multibindings.Multibinder;
 import dev.kiln.api.backend.Backend;
-import dev.kiln.api.format.ModelFormat;
-import dev.kiln.api.model.ModelArchitecture;
-import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
-import dev.kiln.api.tokenizer.TokenizerFactory;
 import dev.kiln.runtime.Kiln;
+import dev.kiln.runtime.PluginLoader;
 import dev.kiln.runtime.Plugins;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * Binds the discovered plugins: a set of each kind, the backends also by name (the options of
- * the backend choice, see {@link ComputeModule}), and the quant-type table.
+ * The cli's wiring: the root command (one instance, whose options picocli fills), the plugins
+ * discovered once from its {@code --plugins} directory, and the engine over them. Everything is
+ * provided lazily, when a command first asks, because the plugins directory is known only once
+ * the command line is parsed. The backend is chosen by config value in the engine
+ * ({@link dev.kiln.runtime.BackendSelection}, Druid's PolyBind idea) from the backends by name bound here.
  */
 final class PluginModule extends AbstractModule {
-    private final Plugins plugins;
+    private final KilnCommand root;
 
-    PluginModule(Plugins plugins) {
-        this.plugins = Objects.requireNonNull(plugins, "plugins is null");
+    PluginModule(KilnCommand root) {
+        this.root = Objects.requireNonNull(root, "root is null");
     }
 
     @Override
     protected void configure() {
-        bind(Plugins.class).toInstance(plugins);
-        Multibinder<ModelFormat> formats = Multibinder.newSetBinder(binder(), ModelFormat.class);
-        plugins.formats().forEach(f -> formats.addBinding().toInstance(f));
-        Multibinder<QuantType> quants = Multibinder.newSetBinder(binder(), QuantType.class);
-        plugins.quantTypes().forEach(q -> quants.addBinding().toInstance(q));
-        Multibinder<ModelArchitecture> architectures = Multibinder.newSetBinder(binder(), ModelArchitecture.class);
-        plugins.architectures().forEach(a -> architectures.addBinding().toInstance(a));
-        Multibinder<TokenizerFactory> tokenizers = Multibinder.newSetBinder(binder(), TokenizerFactory.class);
-        plugins.tokenizerFactories().forEach(t -> tokenizers.addBinding().toInstance(t));
-        Multibinder<Backend> backends = Multibinder.newSetBinder(binder(), Backend.class);
-        MapBinder<String, Backend> backendsByName = MapBinder.newMapBinder(binder(), String.class, Backend.class);
-        for (Backend b : plugins.backends()) {
-            backends.addBinding().toInstance(b);
-            backendsByName.addBinding(b.name().toLowerCase(Locale.ROOT)).toInstance(b);
-        }
+        bind(KilnCommand.class).toInstance(root);
     }
 
     @Provides
     @Singleton
-    Kiln engine() {
+    Plugins plugins() {
+        Plugins plugins = PluginLoader.load(root.pluginsDirectory());
+        if (root.verbose()) {
+            // like Trino's PluginManager: say what was found and where, per plugin
+            root.err().println("kiln: plugins directory " + root.pluginsDirectory().toAbsolutePath());
+            plugins.all().forEach(p -> root.err().println("kiln: found " + p));
+            root.err().flush();
+        }
+        return plugins;
+    }
+
+    @Provides
+    @Singleton
+    Kiln engine(Plugins plugins) {
         return Kiln.of(plugins);
     }
 
     @Provides
     @Singleton
-    QuantTypes quantTypes(Set<QuantType> types) {
-        return new QuantTypes(types);
+    QuantTypes quantTypes(Plugins plugins) {
+        return plugins.quantTypeTable();
+    }
+
+    /** The backends by lower-case name: the options the engine's backend choice picks from. */
+    @Provides
+    @Singleton
+    Map<String, Backend> backendsByName(Plugins plugins) {
+        Map<String, Backend> byName = new LinkedHashMap<>();
+        plugins.backends().forEach(b -> byName.put(b.name().toLowerCase(Locale.ROOT), b));
+        return Map.copyOf(byName);
     }
 }

@@ -2,16 +2,21 @@ package dev.kiln.cli;
 
 import dev.kiln.api.KilnException;
 import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.ModelWriter;
 import dev.kiln.api.model.ModelArchitecture;
 import dev.kiln.api.model.ModelLayout;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
+import dev.kiln.runtime.io.OutputFile;
 import dev.kiln.runtime.quantize.QuantMix;
 import dev.kiln.runtime.synth.SyntheticModel;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +35,13 @@ final class SynthCommand implements Callable<Integer> {
 
     @ParentCommand
     KilnCommand kiln;
+
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    SynthCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "The architecture (default: ${DEFAULT-VALUE}).")
     String arch = "llama";
@@ -52,19 +64,24 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--pure", description = "Every matrix in TYPE (no Q6_K output, no Q4_K_M mix).")
     boolean pure;
 
-    @Option(names = "--std", paramLabel = "S", description = "Standard deviation of the weights (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--std", paramLabel = "S", converter = Ranges.NonNegativeDouble.class, description = "Standard deviation of the weights (default: ${DEFAULT-VALUE}).")
     double std = 0.02;
 
     @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = 1234;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Tensors written at once (default: available cores).")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", converter = Ranges.Positive.class,
+            description = "Tensors written at once (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--force", description = "Replace FILE if it exists (atomically, keeping its permissions).")
+    boolean force;
 
     @Override
     public Integer call() {
+        int writers = ThreadCount.capped(threads, kiln.err());
         QuantMix mix = QuantMix.parse(type, pure);
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
+        Plugins plugins = this.plugins.get();
         ModelArchitecture architecture = plugins.architectures().stream().filter(a -> a.name().equals(arch)).findFirst()
                 .orElseThrow(() -> new KilnException("unknown architecture '" + arch + "'; supported: "
                         + plugins.names(PluginKind.ARCHITECTURE)));
@@ -79,7 +96,7 @@ final class SynthCommand implements Callable<Integer> {
         // the vocabulary's size shapes the embedding, so the vocab file is opened before the layout is made
         ModelLayout probe = architecture.layout(shape, 1);
         Path vocabFile = vocab != null ? vocab : defaultVocab(probe.vocabulary());
-        try (ModelFile v = plugins.open(vocabFile)) {
+        try (ModelFile v = plugins.open(vocabFile); OutputFile out = OutputFile.prepare(output, force, List.of(vocabFile))) {
             int vocabSize = v.metadata().getStringArray("tokenizer.ggml.tokens").length;
             SyntheticModel model = new SyntheticModel(architecture.layout(shape, vocabSize), mix, std, seed);
             err.println(String.format(Locale.ROOT, "kiln: writing %s: %s %s shape, %s, %d tensors, %.2f G parameters, vocabulary %d from %s",
@@ -87,16 +104,17 @@ final class SynthCommand implements Callable<Integer> {
                     model.parameters() / 1e9, vocabSize, vocabFile.getFileName()));
             err.flush();
             AtomicLong done = new AtomicLong();
-            model.write(v, kiln.injector().getInstance(QuantTypes.class), plugins.format("gguf").create(output), threads,
-                    n -> {
-                        long now = done.addAndGet(n);
-                        if (kiln.verbose()) {
-                            synchronized (err) {
-                                err.println(String.format(Locale.ROOT, "kiln: %5.1f%%", 100.0 * now / model.parameters()));
-                                err.flush();
-                            }
-                        }
-                    });
+            ModelWriter writer = plugins.format("gguf").create(out.partial());
+            model.addTo(writer, v, plugins.quantTypeTable(), n -> {
+                long now = done.addAndGet(n);
+                if (kiln.verbose()) {
+                    synchronized (err) {
+                        err.println(String.format(Locale.ROOT, "kiln: %5.1f%%", 100.0 * now / model.parameters()));
+                        err.flush();
+                    }
+                }
+            });
+            out.writeAndCommit(() -> writer.write(writers));
         }
         err.println(String.format(Locale.ROOT, "kiln: wrote %s (%.1f MiB) in %.1f s", output, size(output) / 1048576.0,
                 (System.nanoTime() - t0) / 1e9));

@@ -3,6 +3,8 @@ package dev.kiln.cli;
 import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.Plugins;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -24,6 +26,13 @@ final class TokenizeCommand implements Callable<Integer> {
     @ParentCommand
     KilnCommand kiln;
 
+    private final Provider<Plugins> plugins;
+
+    @Inject
+    TokenizeCommand(Provider<Plugins> plugins) {
+        this.plugins = plugins;
+    }
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "A model or vocab-only file.")
     Path model;
 
@@ -38,7 +47,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Plugins plugins = kiln.injector().getInstance(Plugins.class);
+        Plugins plugins = this.plugins.get();
         try (ModelFile file = plugins.open(model)) {
             Tokenizer tokenizer = plugins.tokenizer(file.metadata());
             int[] ids = tokenizer.encode(text, !noBos, special);

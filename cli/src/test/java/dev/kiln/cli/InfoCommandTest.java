@@ -65,8 +65,7 @@ class InfoCommandTest {
 
     private static void compareMetadata(JsonNode expected, JsonNode actual) {
         assertEquals(names(expected.fieldNames()), names(actual.fieldNames()), "metadata keys in file order");
-        for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : expected.properties()) {
             JsonNode want = e.getValue();
             JsonNode got = actual.get(e.getKey());
             String key = e.getKey();

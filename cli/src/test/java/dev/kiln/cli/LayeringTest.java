@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * Kiln's layering, enforced over the main classes of every module (the cli's test path holds
  * them all): the SPI depends on the JDK only; the plugin toolkit on the SPI only; plugins on the
  * SPI, the toolkit and the JDK only, and never on each other; only the cli uses
- * Guice/picocli/Jackson; only vector-kernel code uses the Vector API.
+ * Guice/picocli/Jackson; only the conformance kit and check-plugin use JUnit; only vector-kernel
+ * code uses the Vector API.
  */
 @AnalyzeClasses(packages = "dev.kiln", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
@@ -70,6 +71,13 @@ class LayeringTest {
             noClasses().that().resideInAPackage("dev.kiln..").and().resideOutsideOfPackage("dev.kiln.cli..")
                     .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..", "jakarta.inject..",
                             "picocli..", "com.fasterxml.jackson..");
+
+    /** JUnit is loaded by kiln check-plugin alone (modules/check-plugin/, a layer of its own); nothing else may need it. */
+    @ArchTest
+    static final ArchRule only_the_kit_and_check_plugin_use_junit =
+            noClasses().that().resideInAPackage("dev.kiln..")
+                    .and().resideOutsideOfPackages("dev.kiln.conformance..", "dev.kiln.checkplugin..")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..");
 
     @ArchTest
     static final ArchRule only_vector_kernel_code_uses_the_vector_api =

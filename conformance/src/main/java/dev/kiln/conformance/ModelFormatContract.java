@@ -40,7 +40,8 @@ import org.junit.jupiter.api.function.Executable;
  * floats including NaN, infinities and -0 compared bit for bit), strings from empty to emoji,
  * arrays of every type, empty and nested arrays, key order; tensors of several types and
  * ranks with a requested {@code general.alignment} honoured and their bytes intact; and
- * {@link ModelFormat#recognizes} and {@link ModelFormat#open} on files that are not models.
+ * {@link ModelFormat#recognizes} and {@link ModelFormat#open} on files that are not models; a
+ * writer fills a new or empty file and never one with content.
  *
  * <p>A format plugin's test suite subclasses this and returns its format from {@link #subject()}.
  * Files are written under a fresh temporary directory that each check deletes again.
@@ -88,6 +89,8 @@ public abstract class ModelFormatContract {
         checks.add(check("a file with metadata only (no tensors)", () -> roundTripMetadata(format,
                 Map.of("general.architecture", MetadataValue.ofString("llama")))));
         checks.add(check("recognizes a written file and nothing else", () -> recognizes(format)));
+        checks.add(check("writes into an empty file it is given; never into one with content",
+                () -> writesOnlyNewOrEmptyFiles(format)));
         checks.add(check("open of a missing or non-model file is a ModelFormatException", () -> rejects(format)));
         return checks;
     }
@@ -269,6 +272,27 @@ public abstract class ModelFormatContract {
             assertFalse(format.recognizes(dir), "a directory");
             assertFalse(format.recognizes(write(dir.resolve("empty.bin"), new byte[0])), "an empty file");
             assertFalse(format.recognizes(write(dir.resolve("text.txt"), "hello, world\n".getBytes())), "a text file");
+        });
+    }
+
+    /**
+     * The engine replaces files by having the writer fill an empty partial file it created, then
+     * renaming that into place (runtime's OutputFile); so a writer must fill an empty file, and
+     * must never destroy one with content.
+     */
+    private static void writesOnlyNewOrEmptyFiles(ModelFormat format) {
+        inTempDir(dir -> {
+            Path empty = Files.createFile(dir.resolve("partial"));
+            format.create(empty).put("general.architecture", MetadataValue.ofString("llama"))
+                    .addTensor("t", GgmlType.F32, new long[] {32}, s -> s.fill((byte) 3)).write();
+            try (ModelFile f = format.open(empty)) {
+                assertEquals(1, f.tensors().size(), "the empty file it was given holds the model");
+            }
+            byte[] precious = "a file the user cares about\n".getBytes();
+            Path full = write(dir.resolve("precious." + format.name()), precious);
+            assertThrows(RuntimeException.class, () -> format.create(full)
+                    .put("general.architecture", MetadataValue.ofString("llama")).write(), "writing over a file with content");
+            assertArrayEquals(precious, Files.readAllBytes(full), "the file with content is untouched");
         });
     }
 

@@ -7,13 +7,16 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Chooses the compute backend: the one named by {@code --backend}, else by the system property
  * {@value #PROPERTY}, else by the environment variable {@value #ENV}, else the supported backend
- * with the highest {@link Backend#preference()}. Like Druid's PolyBind, the choice is a config
+ * with the highest {@link Backend#preference()}; when that is not the most preferred backend of
+ * all (the Vector API is unavailable), one warning says why. Like Druid's PolyBind, the choice is a config
  * value looked up in a map of named options, and an unknown value fails with the known ones.
  */
 public final class BackendSelection {
@@ -21,6 +24,10 @@ public final class BackendSelection {
     public static final String PROPERTY = "kiln.backend";
     /** Environment variable naming the backend. */
     public static final String ENV = "KILN_BACKEND";
+
+    private static final System.Logger LOG = System.getLogger(BackendSelection.class.getName());
+    /** A fallback is told once per JVM, however often a backend is chosen. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private final Map<String, Backend> byName = new TreeMap<>();
 
@@ -75,12 +82,21 @@ public final class BackendSelection {
         if (byName.isEmpty()) {
             throw new KilnException("no backend plugin found");
         }
-        return byName.values().stream()
+        Backend chosen = byName.values().stream()
                 .filter(b -> b.unsupportedReason().isEmpty())
                 .max(Comparator.comparingInt(Backend::preference))
                 .orElseThrow(() -> new KilnException("no backend can run here: " + byName.values().stream()
                         .map(b -> b.name() + " (" + b.unsupportedReason().orElse("?") + ")")
                         .collect(Collectors.joining(", "))));
+        Backend best = byName.values().stream().max(Comparator.comparingInt(Backend::preference)).orElseThrow();
+        if (best != chosen) {
+            String warning = "the " + best.name() + " backend cannot run here (" + best.unsupportedReason().orElse("?")
+                    + "); using " + chosen.name();
+            if (WARNED.add(warning)) {
+                LOG.log(System.Logger.Level.WARNING, warning);
+            }
+        }
+        return chosen;
     }
 
     private static boolean present(String s) {

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,12 @@ import java.util.stream.Stream;
 
 /**
  * Finds Kiln plugins with {@link ServiceLoader}: those on the module path (and class path) the
- * JVM started with, and those in jars dropped into a plugins directory. The jars of that
- * directory are loaded into one new {@link ModuleLayer} over the boot layer, so a dropped jar
- * needs no rebuild and sees only the modules it requires (in practice {@code dev.kiln.api} and
- * {@code dev.kiln.toolkit}, which the cli keeps in the boot layer).
+ * JVM started with, and those in jars dropped into a plugins directory. Each jar of that
+ * directory is loaded into a {@link ModuleLayer} of its own over the boot layer, with its own
+ * class loader, so a dropped jar needs no rebuild, sees only the built-in modules it requires
+ * (in practice {@code dev.kiln.api} and {@code dev.kiln.toolkit}, which the cli keeps in the
+ * boot layer) and cannot disturb another jar. A jar that cannot be loaded is skipped with one
+ * warning and kept as a {@link BrokenPlugin}: one bad jar never disables the tool.
  */
 public final class PluginLoader {
     private static final System.Logger LOG = System.getLogger(PluginLoader.class.getName());
@@ -34,16 +37,54 @@ public final class PluginLoader {
     private PluginLoader() {
     }
 
-    /** Built-in plugins plus those in {@code pluginsDir}, if that directory exists. */
+    /**
+     * Built-in plugins plus those in {@code pluginsDir}, if that directory exists. A jar that
+     * cannot be loaded, or provides a plugin whose name is taken, is skipped with a warning and
+     * listed in {@link Plugins#broken()}.
+     */
     public static Plugins load(Path pluginsDir) {
         List<Plugin> found = new ArrayList<>(discoverBuiltIn());
+        List<BrokenPlugin> broken = new ArrayList<>();
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
-            List<Path> jars = jarsIn(pluginsDir);
-            if (!jars.isEmpty()) {
-                found.addAll(discover(layerOf(jars)));
+            Map<String, Path> jarOfModule = new HashMap<>();
+            for (Path jar : jarsIn(pluginsDir)) {
+                try {
+                    String module = moduleNameOf(jar);
+                    Path other = jarOfModule.putIfAbsent(module, jar);
+                    if (other != null) {
+                        throw new KilnException("holds module " + module + ", as " + other + " does");
+                    }
+                    List<Plugin> provided = discover(layerOf(List.of(jar)));
+                    new Plugins(concat(found, provided)); // a name already taken is this jar's fault
+                    found.addAll(provided);
+                } catch (KilnException e) {
+                    BrokenPlugin b = new BrokenPlugin(jar, withoutJar(e.getMessage(), jar));
+                    LOG.log(System.Logger.Level.WARNING, "skipped plugin jar " + b);
+                    broken.add(b);
+                }
             }
         }
-        return new Plugins(found);
+        return new Plugins(found, broken);
+    }
+
+    private static List<Plugin> concat(List<Plugin> a, List<Plugin> b) {
+        List<Plugin> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** The reason alone: messages about a jar start by naming it, and the report names it already. */
+    private static String withoutJar(String message, Path jar) {
+        for (String prefix : List.of("plugin jar " + jar + " (module ", "plugin jar " + jar + " ", jar + ": ")) {
+            if (message.startsWith(prefix)) {
+                String rest = message.substring(prefix.length());
+                if (prefix.endsWith("(module ")) {
+                    return "module " + rest;
+                }
+                return rest.startsWith("is ") ? rest.substring(3) : rest;
+            }
+        }
+        return message;
     }
 
     /** Plugins visible to the application class loader: the boot layer's modules and the class path. */

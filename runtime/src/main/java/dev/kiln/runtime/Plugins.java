@@ -10,7 +10,8 @@ import dev.kiln.api.quant.QuantType;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.api.tokenizer.TokenizerFactory;
-import java.nio.file.Files;
+import dev.kiln.runtime.io.FilesInUse;
+import dev.kiln.runtime.io.InputFiles;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -26,10 +27,20 @@ import java.util.stream.Collectors;
  */
 public final class Plugins {
     private final List<Plugin> all;
+    private final List<BrokenPlugin> broken;
 
     /** @throws KilnException if two plugins of one kind share a name */
     public Plugins(List<Plugin> plugins) {
+        this(plugins, List.of());
+    }
+
+    /**
+     * @param broken the plugin jars that were skipped (see {@link PluginLoader#load})
+     * @throws KilnException if two plugins of one kind share a name
+     */
+    public Plugins(List<Plugin> plugins, List<BrokenPlugin> broken) {
         this.all = List.copyOf(plugins);
+        this.broken = List.copyOf(broken);
         Map<String, Plugin> seen = new HashMap<>();
         for (Plugin p : all) {
             Plugin previous = seen.putIfAbsent(p.kind() + "/" + p.name().toLowerCase(Locale.ROOT), p);
@@ -43,6 +54,11 @@ public final class Plugins {
     /** Every plugin, in discovery order (built-in first, by kind). */
     public List<Plugin> all() {
         return all;
+    }
+
+    /** The plugin jars that could not be loaded and were skipped. */
+    public List<BrokenPlugin> broken() {
+        return broken;
     }
 
     public List<Plugin> of(PluginKind kind) {
@@ -90,23 +106,18 @@ public final class Plugins {
 
     /** The format plugin that recognizes {@code file}. */
     public ModelFormat formatFor(Path file) {
-        if (!Files.exists(file)) {
-            throw new KilnException(file + ": no such file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new KilnException(file + ": not a regular file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new KilnException(file + ": not readable");
-        }
+        InputFiles.requireRegular(file);
         return formats().stream().filter(f -> f.recognizes(file)).findFirst()
                 .orElseThrow(() -> new KilnException(file + ": not a model file any format plugin recognizes (formats: "
                         + names(PluginKind.FORMAT) + ")"));
     }
 
-    /** Opens {@code file} with the format that recognizes it. */
+    /**
+     * Opens {@code file} with the format that recognizes it. The file is watched while open, so
+     * that a read fault after someone truncated it names it (see {@link dev.kiln.runtime.io.MappedFileFault}).
+     */
     public ModelFile open(Path file) {
-        return formatFor(file).open(file);
+        return FilesInUse.watch(formatFor(file).open(file));
     }
 
     /** The format plugin named {@code name} (e.g. {@code gguf}). */
@@ -137,9 +148,14 @@ public final class Plugins {
         return tokenizerFactory(metadata).create(metadata);
     }
 
-    /** The names of the plugins of {@code kind}, comma-separated, or {@code none}. */
+    /**
+     * The names of the plugins of {@code kind}, comma-separated, or {@code none}; for the "not
+     * found" messages, so they also name the plugin jars that were skipped as broken (the one
+     * the user needed may be among them).
+     */
     public String names(PluginKind kind) {
         String s = of(kind).stream().map(Plugin::name).collect(Collectors.joining(", "));
-        return s.isEmpty() ? "none" : s;
+        return (s.isEmpty() ? "none" : s) + (broken.isEmpty() ? ""
+                : "; skipped as broken: " + broken.stream().map(BrokenPlugin::toString).collect(Collectors.joining(", ")));
     }
 }

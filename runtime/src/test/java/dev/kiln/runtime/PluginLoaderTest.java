@@ -18,24 +18,45 @@ import java.lang.constant.ModuleDesc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad plugin jars are refused with a message naming the jar. */
+/**
+ * Bad plugin jars are named in the message; in a plugins directory they are skipped and listed
+ * as broken, never disabling the others (issue 9, finding 9).
+ */
 class PluginLoaderTest {
 
     @TempDir
     Path dir;
 
     @Test
-    void a_jar_that_is_not_a_zip_is_named() throws IOException {
+    void a_jar_that_is_not_a_zip_is_skipped_and_named() throws IOException {
         Path jar = Files.writeString(dir.resolve("garbage.jar"), "not a zip file");
-        KilnException e = assertThrows(KilnException.class, () -> PluginLoader.load(dir));
+        Plugins plugins = PluginLoader.load(dir);
+        assertEquals(PluginLoader.discoverBuiltIn().size(), plugins.all().size(), "the built-in plugins still load");
+        assertEquals(1, plugins.broken().size(), plugins.broken().toString());
+        assertEquals(jar, plugins.broken().get(0).jar());
+        assertTrue(plugins.broken().get(0).reason().startsWith("not a usable module"), plugins.broken().toString());
+        KilnException e = assertThrows(KilnException.class, () -> PluginLoader.layerOf(List.of(jar)));
         assertTrue(e.getMessage().contains(jar.toString()), e.getMessage());
     }
 
     @Test
-    void a_jar_needing_a_missing_module_is_named() throws IOException {
+    void a_jar_needing_a_missing_module_is_skipped_and_the_others_load() throws IOException {
         Path jar = moduleJar(dir.resolve("needy.jar"), "example.needy", "no.such.module");
-        KilnException e = assertThrows(KilnException.class, () -> PluginLoader.load(dir));
-        assertTrue(e.getMessage().contains(jar.toString()) && e.getMessage().contains("no.such.module"), e.getMessage());
+        moduleJar(dir.resolve("fine.jar"), "example.fine");
+        Plugins plugins = PluginLoader.load(dir);
+        assertEquals(1, plugins.broken().size(), plugins.broken().toString());
+        BrokenPlugin b = plugins.broken().get(0);
+        assertEquals(jar, b.jar());
+        assertTrue(b.reason().contains("example.needy") && b.reason().contains("no.such.module"), b.reason());
+        assertTrue(plugins.names(PluginKind.QUANT).endsWith("; skipped as broken: " + b), plugins.names(PluginKind.QUANT));
+    }
+
+    @Test
+    void two_jars_holding_one_module_keep_the_first() throws IOException {
+        Path a = moduleJar(dir.resolve("a.jar"), "example.same");
+        Path b = moduleJar(dir.resolve("b.jar"), "example.same");
+        Plugins plugins = PluginLoader.load(dir);
+        assertEquals(List.of(new BrokenPlugin(b, "holds module example.same, as " + a + " does")), plugins.broken());
     }
 
     @Test

@@ -21,6 +21,6 @@ public interface ModelFormat {
      */
     ModelFile open(Path file);
 
-    /** Starts a new file at {@code file}; nothing is written until {@link ModelWriter#write()}. */
+    /** Starts a new file at {@code file} (absent or empty); nothing is written until {@link ModelWriter#write()}. */
     ModelWriter create(Path file);
 }

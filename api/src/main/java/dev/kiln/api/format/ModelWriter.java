@@ -23,9 +23,14 @@ public interface ModelWriter {
     ModelWriter addTensor(String name, GgmlType type, long[] shape, TensorSource source);
 
     /**
-     * Writes the file with at most {@code threads} sources running at once.
+     * Writes the file with at most {@code threads} sources running at once. The file must not
+     * exist or be empty: a writer never destroys data, and removes what it wrote if it fails.
+     * Replacing a file (atomically, keeping its permissions, cleaned up on a signal) is the
+     * engine's job: {@code dev.kiln.runtime.io.OutputFile} hands the writer an empty partial file
+     * and renames it into place.
      *
-     * @throws dev.kiln.api.KilnException if the file cannot be written
+     * @throws dev.kiln.api.KilnException if the file cannot be written, exists with content, or
+     *                                    the file system has no room for it
      */
     void write(int threads);
 

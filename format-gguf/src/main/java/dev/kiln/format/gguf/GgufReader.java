@@ -107,10 +107,10 @@ public final class GgufReader {
             long keyAt = in.position();
             String key = in.string("metadata key #" + i);
             if (entries.containsKey(key)) {
-                throw in.error(keyAt, "duplicate metadata key '" + key + "'");
+                throw in.error(keyAt, "duplicate metadata key " + quoted(key) + "");
             }
             long typeAt = in.position();
-            ValueType type = valueType(in.u32("type of '" + key + "'"), typeAt, key);
+            ValueType type = valueType(in.u32("type of " + quoted(key) + ""), typeAt, key);
             if (key.equals(GgufFormat.ALIGNMENT_KEY)) {
                 alignmentAt = in.position();
             }
@@ -126,52 +126,52 @@ public final class GgufReader {
             long infoAt = in.position();
             String name = in.string("name of tensor #" + i);
             if (!names.add(name)) {
-                throw in.error(infoAt, "duplicate tensor name '" + name + "'");
+                throw in.error(infoAt, "duplicate tensor name " + quoted(name) + "");
             }
             long dimsAt = in.position();
-            long nDims = in.u32("dimension count of tensor '" + name + "'");
+            long nDims = in.u32("dimension count of tensor " + quoted(name) + "");
             if (nDims < 1 || nDims > MAX_DIMS) {
-                throw in.error(dimsAt, "tensor '" + name + "' has " + nDims + " dimensions; must be 1.." + MAX_DIMS);
+                throw in.error(dimsAt, "tensor " + quoted(name) + " has " + nDims + " dimensions; must be 1.." + MAX_DIMS);
             }
             long[] shape = new long[(int) nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
                 long dimAt = in.position();
-                long dim = in.u64("dimension " + d + " of tensor '" + name + "'");
+                long dim = in.u64("dimension " + d + " of tensor " + quoted(name) + "");
                 if (dim <= 0) {
-                    throw in.error(dimAt, "tensor '" + name + "' dimension " + d + " is " + Long.toUnsignedString(dim)
+                    throw in.error(dimAt, "tensor " + quoted(name) + " dimension " + d + " is " + Long.toUnsignedString(dim)
                             + "; must be positive");
                 }
                 shape[d] = dim;
                 try {
                     elements = Math.multiplyExact(elements, dim);
                 } catch (ArithmeticException e) {
-                    throw in.error(dimAt, "tensor '" + name + "' dimension product overflows (shape "
+                    throw in.error(dimAt, "tensor " + quoted(name) + " dimension product overflows (shape "
                             + Arrays.toString(Arrays.copyOf(shape, d + 1)) + ")");
                 }
             }
             long typeAt = in.position();
-            long typeId = in.u32("type of tensor '" + name + "'");
+            long typeId = in.u32("type of tensor " + quoted(name) + "");
             GgmlType type = typeId > Integer.MAX_VALUE ? null : GgmlType.byId((int) typeId).orElse(null);
             if (type == null) {
-                throw in.error(typeAt, "tensor '" + name + "' has unknown GGML type id " + typeId);
+                throw in.error(typeAt, "tensor " + quoted(name) + " has unknown GGML type id " + typeId);
             }
             if (shape[0] % type.blockSize() != 0) {
-                throw in.error(typeAt, "tensor '" + name + "' row length " + shape[0] + " is not a multiple of the "
+                throw in.error(typeAt, "tensor " + quoted(name) + " row length " + shape[0] + " is not a multiple of the "
                         + type + " block size " + type.blockSize());
             }
             long byteSize = type.byteSize(elements);
             if (byteSize < 0) {
-                throw in.error(typeAt, "tensor '" + name + "' byte size overflows (" + elements + " " + type + " elements)");
+                throw in.error(typeAt, "tensor " + quoted(name) + " byte size overflows (" + elements + " " + type + " elements)");
             }
             long offsetAt = in.position();
-            long relative = in.u64("data offset of tensor '" + name + "'");
+            long relative = in.u64("data offset of tensor " + quoted(name) + "");
             if (relative < 0) {
-                throw in.error(offsetAt, "tensor '" + name + "' data offset " + Long.toUnsignedString(relative)
+                throw in.error(offsetAt, "tensor " + quoted(name) + " data offset " + Long.toUnsignedString(relative)
                         + " is beyond the end of the file");
             }
             if (relative % alignment != 0) {
-                throw in.error(offsetAt, "tensor '" + name + "' data offset " + relative + " is not a multiple of the alignment "
+                throw in.error(offsetAt, "tensor " + quoted(name) + " data offset " + relative + " is not a multiple of the alignment "
                         + alignment);
             }
             tensors.add(new TensorInfo(name, type, shape, relative, byteSize));
@@ -192,7 +192,7 @@ public final class GgufReader {
             long relative = relativeOffsets.get(i);
             long room = size - dataOffset;
             if (relative > room || t.byteSize() > room - relative) {
-                throw in.error(infoOffsets.get(i), "tensor '" + t.name() + "' data [" + relative + ", +" + t.byteSize()
+                throw in.error(infoOffsets.get(i), "tensor " + quoted(t.name()) + " data [" + relative + ", +" + t.byteSize()
                         + ") relative to the data section at byte " + dataOffset + " lies outside the file (" + size
                         + " bytes)");
             }
@@ -213,8 +213,8 @@ public final class GgufReader {
             TensorInfo cur = tensors.get(order[k]);
             // zero-length tensors cannot occur (dims are positive), so touching ranges are fine
             if (cur.offset() < prev.offset() + prev.byteSize()) {
-                throw in.error(infoOffsets.get(order[k]), "tensor '" + cur.name() + "' data at byte " + cur.offset()
-                        + " overlaps tensor '" + prev.name() + "' (bytes " + prev.offset() + ".."
+                throw in.error(infoOffsets.get(order[k]), "tensor " + quoted(cur.name()) + " data at byte " + cur.offset()
+                        + " overlaps tensor " + quoted(prev.name()) + " (bytes " + prev.offset() + ".."
                         + (prev.offset() + prev.byteSize()) + ")");
             }
         }
@@ -225,7 +225,8 @@ public final class GgufReader {
         if (v == null) {
             return GgufFormat.DEFAULT_ALIGNMENT;
         }
-        if (!v.type().isInteger()) {
+        if (v.type() != ValueType.UINT32) {
+            // llama.cpp reads it with gguf_get_val_u32 (any other type aborts it), and GgufWriter writes UINT32 only
             throw in.error(at, GgufFormat.ALIGNMENT_KEY + " is " + v.type() + ", expected UINT32");
         }
         long a = v.asLong();
@@ -236,17 +237,29 @@ public final class GgufReader {
         return a;
     }
 
+    /** Longest part of a key or tensor name a message quotes: a hostile file may hold megabytes. */
+    static final int MAX_QUOTED = 80;
+
+    /** {@code name} in single quotes for a message, cut after {@value #MAX_QUOTED} characters. */
+    static String quoted(String name) {
+        if (name.length() <= MAX_QUOTED) {
+            return "'" + name + "'";
+        }
+        int end = name.offsetByCodePoints(0, name.codePointCount(0, MAX_QUOTED));
+        return "'" + name.substring(0, end) + "…' (" + name.length() + " chars)";
+    }
+
     static long alignUp(long offset, long alignment) {
         long r = offset % alignment;
         return r == 0 ? offset : offset + (alignment - r);
     }
 
     private ValueType valueType(long id, long at, String key) {
-        return ValueType.byId(id).orElseThrow(() -> in.error(at, "metadata '" + key + "' has unknown value type id " + id));
+        return ValueType.byId(id).orElseThrow(() -> in.error(at, "metadata " + quoted(key) + " has unknown value type id " + id));
     }
 
     private MetadataValue value(ValueType type, String key, int depth) {
-        String what = "value of '" + key + "'";
+        String what = "value of " + quoted(key) + "";
         return switch (type) {
             case UINT8 -> new MetadataValue(type, (long) in.u8(what));
             case INT8 -> new MetadataValue(type, (long) (byte) in.u8(what));
@@ -275,26 +288,26 @@ public final class GgufReader {
     private MetadataArray array(String key, int depth) {
         long start = in.position();
         if (depth >= MAX_ARRAY_DEPTH) {
-            throw in.error(start, "metadata '" + key + "' nests arrays deeper than " + MAX_ARRAY_DEPTH);
+            throw in.error(start, "metadata " + quoted(key) + " nests arrays deeper than " + MAX_ARRAY_DEPTH);
         }
-        ValueType elementType = valueType(in.u32("array element type of '" + key + "'"), start, key);
+        ValueType elementType = valueType(in.u32("array element type of " + quoted(key) + ""), start, key);
         long countAt = in.position();
-        long count = in.u64("array length of '" + key + "'");
+        long count = in.u64("array length of " + quoted(key) + "");
         long minBytes = minBytes(elementType);
         if (count < 0 || count > in.remaining() / minBytes) {
-            throw in.error(countAt, "metadata '" + key + "' array length " + Long.toUnsignedString(count)
+            throw in.error(countAt, "metadata " + quoted(key) + " array length " + Long.toUnsignedString(count)
                     + " runs past the end of the file");
         }
         if (count > HeaderCursor.MAX_JAVA_LENGTH) {
-            throw in.error(countAt, "metadata '" + key + "' array length " + count + " is too long");
+            throw in.error(countAt, "metadata " + quoted(key) + " array length " + count + " is too long");
         }
         int n = (int) count;
-        String what = "element of '" + key + "'";
+        String what = "element of " + quoted(key) + "";
         try {
             return arrayOf(elementType, n, key, what, depth);
         } catch (OutOfMemoryError e) {
             // one primitive array allocation failed atomically: nothing is half-built, so report it
-            throw in.error(countAt, "metadata '" + key + "' array of " + n + " " + elementType
+            throw in.error(countAt, "metadata " + quoted(key) + " array of " + n + " " + elementType
                     + " elements does not fit in the Java heap");
         }
     }

@@ -12,16 +12,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -34,11 +35,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes a GGUF v3 file. The header is serialized in memory, the output is mapped read-write
- * and each tensor's source fills its own aligned slice. Everything goes to a temporary file in
- * the target's directory that is renamed over the target only once complete, so a failure
- * never leaves a half-written model behind.
+ * and each tensor's source fills its own aligned slice. The file must be new or empty (this
+ * writer never replaces data: runtime's {@code OutputFile} writes a partial file and renames it
+ * into place). The magic number is written last, so an interrupted write never looks like a
+ * model, and a failed one removes the file it created. A file system without room for the file
+ * is refused before any tensor is computed.
  */
 public final class GgufWriter implements ModelWriter {
+    private static final int MAGIC_BYTES = 4;
     private final Path file;
     private final Map<String, MetadataValue> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
@@ -69,29 +73,29 @@ public final class GgufWriter implements ModelWriter {
         Objects.requireNonNull(source, "source is null");
         long[] dims = shape.clone();
         if (dims.length < 1 || dims.length > GgufReader.MAX_DIMS) {
-            throw problem("tensor '" + name + "' has " + dims.length + " dimensions; must be 1.." + GgufReader.MAX_DIMS);
+            throw problem("tensor " + GgufReader.quoted(name) + " has " + dims.length + " dimensions; must be 1.." + GgufReader.MAX_DIMS);
         }
         long elements = 1;
         for (long d : dims) {
             if (d <= 0) {
-                throw problem("tensor '" + name + "' has a non-positive dimension " + Arrays.toString(dims));
+                throw problem("tensor " + GgufReader.quoted(name) + " has a non-positive dimension " + Arrays.toString(dims));
             }
             try {
                 elements = Math.multiplyExact(elements, d);
             } catch (ArithmeticException e) {
-                throw problem("tensor '" + name + "' shape " + Arrays.toString(dims) + " overflows");
+                throw problem("tensor " + GgufReader.quoted(name) + " shape " + Arrays.toString(dims) + " overflows");
             }
         }
         if (dims[0] % type.blockSize() != 0) {
-            throw problem("tensor '" + name + "' row length " + dims[0] + " is not a multiple of the " + type
+            throw problem("tensor " + GgufReader.quoted(name) + " row length " + dims[0] + " is not a multiple of the " + type
                     + " block size " + type.blockSize());
         }
         long byteSize = type.byteSize(elements);
         if (byteSize < 0) {
-            throw problem("tensor '" + name + "' byte size overflows");
+            throw problem("tensor " + GgufReader.quoted(name) + " byte size overflows");
         }
         if (!tensorNames.add(name)) {
-            throw problem("duplicate tensor name '" + name + "'");
+            throw problem("duplicate tensor name " + GgufReader.quoted(name) + "");
         }
         tensors.add(new PendingTensor(name, type, dims, byteSize, source));
         return this;
@@ -114,41 +118,106 @@ public final class GgufWriter implements ModelWriter {
         long total = Math.addExact(dataStart, dataSize);
 
         Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = null;
-        try {
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                    Arena arena = Arena.ofShared()) {
-                MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-                MemorySegment.copy(header.array(), 0, out, ValueLayout.JAVA_BYTE, 0, header.size());
-                // padding is zero: the header pad, and the gaps between tensors
-                out.asSlice(header.size(), dataStart - header.size()).fill((byte) 0);
-                for (int i = 0; i < tensors.size(); i++) {
-                    long end = dataStart + offsets[i] + tensors.get(i).byteSize();
-                    long next = i + 1 < tensors.size() ? dataStart + offsets[i + 1] : total;
-                    out.asSlice(end, next - end).fill((byte) 0);
-                }
-                fill(out, dataStart, offsets, threads);
-                out.force();
+        boolean existed = requireNewOrEmpty(target);
+        requireSpace(target, existed, total);
+        boolean written = false;
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE); Arena arena = Arena.ofShared()) {
+            MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+            // the magic goes in last: until the file is complete no reader takes it for a GGUF
+            MemorySegment.copy(header.array(), MAGIC_BYTES, out, ValueLayout.JAVA_BYTE, MAGIC_BYTES, header.size() - MAGIC_BYTES);
+            // padding is zero: the header pad, and the gaps between tensors
+            out.asSlice(header.size(), dataStart - header.size()).fill((byte) 0);
+            for (int i = 0; i < tensors.size(); i++) {
+                long end = dataStart + offsets[i] + tensors.get(i).byteSize();
+                long next = i + 1 < tensors.size() ? dataStart + offsets[i + 1] : total;
+                out.asSlice(end, next - end).fill((byte) 0);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            fill(out, dataStart, offsets, threads);
+            out.force();
+            MemorySegment.copy(header.array(), 0, out, ValueLayout.JAVA_BYTE, 0, MAGIC_BYTES);
+            out.asSlice(0, MAGIC_BYTES).force();
+            written = true;
         } catch (IOException e) {
-            throw new KilnException("cannot write " + file + ": " + e.getMessage(), e);
+            throw problem(reason(e));
+        } catch (InternalError e) {
+            // the JVM's report of a fault in a mapped page: here, a full disk refusing the page
+            // (a sparse file gets its blocks as they are written); else a fault in the input the
+            // sources read, which the caller explains
+            long free = usableSpace(target);
+            if (free >= 0 && free < total) {
+                throw new KilnException("cannot write " + file + ": no space left on device (" + bytes(free)
+                        + " free; the file needs " + bytes(total) + ")", e);
+            }
+            throw e;
         } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the original failure is what matters
-                }
+            if (!written) {
+                discard(target, existed);
             }
         }
+    }
+
+    private static long usableSpace(Path file) {
+        try {
+            return Files.getFileStore(file).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * A writer fills a new file, or an empty one (the partial file of runtime's {@code OutputFile},
+     * which then renames it into place): it never destroys data, and never writes into a device.
+     *
+     * @return whether the file existed
+     */
+    private boolean requireNewOrEmpty(Path target) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw problem("it exists and is not a regular file");
+        }
+        try {
+            if (Files.size(target) != 0) {
+                throw problem("it already exists and is not empty (a writer fills only a new or empty file)");
+            }
+        } catch (IOException e) {
+            throw problem(reason(e));
+        }
+        return true;
+    }
+
+    /** Refuses before any work when the file system has less room than the file needs. */
+    private void requireSpace(Path target, boolean existed, long total) {
+        long free = usableSpace(existed ? target : target.getParent());
+        if (free >= 0 && free < total) {
+            throw problem("no space left on device (the file needs " + bytes(total) + ", " + bytes(free) + " free)");
+        }
+    }
+
+    /** After a failure: a file this writer created is deleted, an empty one it was given is emptied again. */
+    private static void discard(Path target, boolean existed) {
+        try {
+            if (existed) {
+                try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                    ch.truncate(0);
+                }
+            } else {
+                Files.deleteIfExists(target);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the original failure is what matters
+        }
+    }
+
+    private static String reason(IOException e) {
+        String r = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.getMessage();
+        return r == null ? e.getClass().getSimpleName() : r;
+    }
+
+    private static String bytes(long n) {
+        return n < 1 << 20 ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0) : String.format(Locale.ROOT, "%.1f MiB", n / 1048576.0);
     }
 
     private void fill(MemorySegment out, long dataStart, long[] offsets, int threads) {
@@ -180,6 +249,9 @@ public final class GgufWriter implements ModelWriter {
                     if (e.getCause() instanceof RuntimeException re) {
                         throw re;
                     }
+                    if (e.getCause() instanceof Error error) {
+                        throw error; // out of memory, or a fault in the mapping: the caller explains these
+                    }
                     throw new KilnException("cannot write " + file + ": " + e.getCause(), e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -199,7 +271,7 @@ public final class GgufWriter implements ModelWriter {
         } catch (KilnException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new KilnException("cannot write " + file + ": tensor '" + t.name() + "' failed: " + e, e);
+            throw new KilnException("cannot write " + file + ": tensor " + GgufReader.quoted(t.name()) + " failed: " + e, e);
         }
     }
 
@@ -211,14 +283,14 @@ public final class GgufWriter implements ModelWriter {
         String current = null;
         try {
             for (Map.Entry<String, MetadataValue> e : metadata.entrySet()) {
-                current = "metadata key '" + e.getKey() + "'";
+                current = "metadata key " + GgufReader.quoted(e.getKey());
                 h.string(e.getKey());
                 h.u32(e.getValue().type().id());
                 value(h, e.getValue(), 0);
             }
             for (int i = 0; i < tensors.size(); i++) {
                 PendingTensor t = tensors.get(i);
-                current = "tensor '" + t.name() + "'";
+                current = "tensor " + GgufReader.quoted(t.name()) + "";
                 h.string(t.name());
                 h.u32(t.shape().length);
                 for (long d : t.shape()) {

@@ -212,6 +212,9 @@ class GgufCorruptFileTest {
             cases.add(new Case("alignment " + a, new RawGguf().header(1, 1).kvU32("general.alignment", a)
                     .tensor("t", 0, 0, 8).pad(64).zeros(64).toByteArray(), 24 + 25 + 4, "general.alignment"));
         }
+        // GgufReaderFuzzTest's round trip: the writer (and llama.cpp's gguf_get_val_u32) take UINT32 only
+        cases.add(new Case("alignment as a UINT64", new RawGguf().header(0, 1).str("general.alignment").u32(10).u64(32).toByteArray(),
+                24 + 25 + 4, "general.alignment is UINT64, expected UINT32"));
         cases.add(new Case("alignment as a string", new RawGguf().header(0, 1).kvStr("general.alignment", "32").toByteArray(), 24 + 25 + 4,
                 "general.alignment"));
         // tensor infos

@@ -132,27 +132,69 @@ class GgufRoundTripTest {
     @Test
     void aFailingSourceLeavesNothingBehind() throws IOException {
         Path p = dir.resolve("fail.gguf");
-        Files.writeString(p, "previous content");
+        Path given = Files.createFile(dir.resolve("given-empty.gguf"));
         for (int threads : new int[] {1, 4}) {
-            KilnException e = assertThrows(KilnException.class, () -> new GgufWriter(p)
-                    .addTensor("ok", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1))
-                    .addTensor("bad", GgmlType.F32, new long[] {64}, s -> {
-                        throw new IllegalStateException("source broke");
-                    })
-                    .addTensor("ok2", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1))
-                    .write(threads));
-            assertTrue(e.getMessage().contains("bad"), e.getMessage());
-            assertEquals("previous content", Files.readString(p), "the old file is untouched");
-            try (Stream<Path> s = Files.list(dir)) {
-                assertEquals(List.of(p), s.toList(), "no temp file left");
+            for (Path target : List.of(p, given)) {
+                KilnException e = assertThrows(KilnException.class, () -> new GgufWriter(target)
+                        .addTensor("ok", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1))
+                        .addTensor("bad", GgmlType.F32, new long[] {64}, s -> {
+                            throw new IllegalStateException("source broke");
+                        })
+                        .addTensor("ok2", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1))
+                        .write(threads));
+                assertTrue(e.getMessage().contains("bad"), e.getMessage());
             }
+            assertFalse(Files.exists(p), "the file the writer created is removed");
+            assertEquals(0, Files.size(given), "the empty file it was given is empty again");
         }
     }
 
     @Test
-    void overwritesAnExistingFileAndRunsSourcesOnSeveralThreads() throws IOException {
+    void anErrorInASourceIsNotWrappedAndRemovesTheFile() {
+        Path p = dir.resolve("oom.gguf");
+        for (int threads : new int[] {1, 4}) {
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> new GgufWriter(p)
+                    .addTensor("a", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1))
+                    .addTensor("b", GgmlType.F32, new long[] {64}, s -> {
+                        throw new OutOfMemoryError("Java heap space");
+                    })
+                    .write(threads));
+            assertEquals("Java heap space", e.getMessage());
+            assertFalse(Files.exists(p));
+        }
+    }
+
+    @Test
+    void anExistingFileWithContentIsNeverWrittenInto() throws IOException {
         Path p = dir.resolve("over.gguf");
-        Files.writeString(p, "old");
+        Files.writeString(p, "previous content");
+        KilnException e = assertThrows(KilnException.class, () -> new GgufWriter(p)
+                .addTensor("t", GgmlType.F32, new long[] {64}, s -> s.fill((byte) 1)).write());
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        assertEquals("previous content", Files.readString(p), "the old file is untouched");
+    }
+
+    @Test
+    void theMagicIsWrittenLastSoAnInterruptedFileIsNoGguf() throws IOException {
+        Path p = dir.resolve("late-magic.gguf");
+        byte[][] seen = new byte[1][];
+        new GgufWriter(p)
+                .addTensor("t", GgmlType.F32, new long[] {64}, s -> {
+                    s.fill((byte) 1);
+                    try {
+                        seen[0] = java.util.Arrays.copyOf(Files.readAllBytes(p), 4);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .write();
+        assertArrayEquals(new byte[4], seen[0], "while tensors are written the magic is zero");
+        assertTrue(new GgufFormat().recognizes(p), "complete: the magic is there");
+    }
+
+    @Test
+    void fillsAnEmptyFileItIsGivenAndRunsSourcesOnSeveralThreads() throws IOException {
+        Path p = Files.createFile(dir.resolve("given.gguf"));
         Set<String> threadNames = ConcurrentHashMap.newKeySet();
         GgufWriter w = new GgufWriter(p);
         for (int i = 0; i < 16; i++) {

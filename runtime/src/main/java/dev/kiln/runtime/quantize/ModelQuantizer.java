@@ -21,11 +21,11 @@ public final class ModelQuantizer {
     }
 
     /**
-     * Adds {@code in}'s metadata and tensors, quantized as {@code plan} says, to {@code writer} and
-     * writes it with {@code threads} tensors at once; {@code progress} hears each tensor's element
-     * count when it is done (from the writer's threads).
+     * Adds {@code in}'s metadata and tensors, quantized as {@code plan} says, to {@code writer};
+     * the caller then writes it ({@link ModelWriter#write}), and {@code progress} hears each
+     * tensor's element count when it is done (from the writer's threads).
      */
-    public static void write(ModelFile in, QuantizePlan plan, FileType fileType, ModelWriter writer, int threads,
+    public static void addTo(ModelWriter writer, ModelFile in, QuantizePlan plan, FileType fileType,
                              LongConsumer progress) {
         Objects.requireNonNull(progress, "progress is null");
         writer.putAll(in.metadata());
@@ -38,7 +38,6 @@ public final class ModelQuantizer {
                 progress.accept(t.elementCount());
             });
         }
-        writer.write(threads);
     }
 
     /** Writes one tensor: quantized row by row through floats, or its bytes copied unchanged. */

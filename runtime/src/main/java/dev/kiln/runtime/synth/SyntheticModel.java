@@ -30,8 +30,8 @@ import java.util.function.LongConsumer;
 public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long seed) {
 
     public SyntheticModel {
-        if (!(std > 0) || !Double.isFinite(std)) {
-            throw new KilnException("the weights' standard deviation must be a positive number, got " + std);
+        if (!(std >= 0) || !Double.isFinite(std)) {
+            throw new KilnException("the weights' standard deviation must be a finite number, 0 or more, got " + std);
         }
     }
 
@@ -46,11 +46,12 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
     }
 
     /**
-     * Checks every tensor's type against the plugins, adds the file's metadata (the vocabulary's
-     * {@code tokenizer.ggml.*} keys copied) and tensors to {@code writer} and writes it with
-     * {@code threads} tensors at once; {@code progress} hears each tensor's element count when done.
+     * Checks every tensor's type against the plugins and adds the file's metadata (the
+     * vocabulary's {@code tokenizer.ggml.*} keys copied) and tensors to {@code writer}; the caller
+     * then writes it ({@link ModelWriter#write}), and {@code progress} hears each tensor's element
+     * count when it is done.
      */
-    public void write(ModelFile vocabulary, QuantTypes types, ModelWriter writer, int threads, LongConsumer progress) {
+    public void addTo(ModelWriter writer, ModelFile vocabulary, QuantTypes types, LongConsumer progress) {
         int layers = (int) layout.tensors().stream().filter(t -> t.name().startsWith("blk.")).map(t -> t.name().split("\\.")[1])
                 .distinct().count();
         boolean hasOutput = layout.tensors().stream().anyMatch(t -> t.name().equals("output.weight"));
@@ -83,7 +84,6 @@ public record SyntheticModel(ModelLayout layout, QuantMix mix, double std, long 
                 progress.accept(t.elementCount());
             });
         }
-        writer.write(Math.max(1, threads));
     }
 
     /** Writes one tensor: rows of N(0, std) (or 1.0) quantized straight into the file. */

@@ -103,6 +103,15 @@ class ChatTemplateTest {
         assertThrows(ChatTemplateException.class, () -> ChatTemplate.named("vicuna", "</s>"));
     }
 
+    /** Found by ChatTemplateFuzzTest: a name holding line breaks was echoed over several lines. */
+    @Test
+    void anUnknownNameIsEchoedOnOneLine() {
+        ChatTemplateException e = assertThrows(ChatTemplateException.class,
+                () -> ChatTemplate.named("{% for m in messages %}\n{{ m }}\u001b[2J", "</s>"));
+        assertTrue(e.getMessage().startsWith("unknown chat template '{% for m in messages %}\\n{{ m }}\\u001b[2J'"),
+                e.getMessage());
+    }
+
     @Test
     void lookalikesAreNotMistakenForChatml() {
         assertTrue(ChatTemplate.detect("{{'<|im_start|>' + role + '<|im_sep|>'}}").isEmpty());

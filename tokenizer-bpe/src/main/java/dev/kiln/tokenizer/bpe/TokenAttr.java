@@ -20,8 +20,16 @@ final class TokenAttr {
     private TokenAttr() {
     }
 
+    /** Whether {@code type} is one of GGUF's token types, 0 (undefined) to 6 (byte). */
+    static boolean isTokenType(long type) {
+        return type >= 0 && type <= 6;
+    }
+
     /** The attribute for a GGUF token type (1 normal, 2 unknown, 3 control, 4 user defined, 5 unused, 6 byte). */
     static int fromTokenType(long type) {
+        if (!isTokenType(type)) {
+            return UNDEFINED;
+        }
         return switch ((int) type) {
             case 1 -> NORMAL;
             case 2 -> UNKNOWN;

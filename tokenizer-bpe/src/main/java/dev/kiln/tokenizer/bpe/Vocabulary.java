@@ -48,6 +48,9 @@ final class Vocabulary {
             List.of("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>"),
             List.of("<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>"),
             List.of("<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>"));
+    /** Out-of-range special ids and token types load, as in llama.cpp, but not silently. */
+    private static final System.Logger LOG = System.getLogger(Vocabulary.class.getPackageName());
+
     // gpt-oss renders these even though they are marked special (llama.cpp does the same)
     private static final Set<String> ALWAYS_RENDERED = Set.of("<|channel|>", "<|message|>", "<|start|>", "<|constrain|>");
 
@@ -256,18 +259,34 @@ final class Vocabulary {
         if (types.length < n) {
             throw new MetadataException(TOKEN_TYPE, "has " + types.length + " entries for " + n + " tokens");
         }
+        int unknown = 0;
+        int first = -1;
         for (int i = 0; i < n; i++) {
             attrs[i] = TokenAttr.fromTokenType(types[i]);
+            if (!TokenAttr.isTokenType(types[i])) {
+                unknown++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (unknown > 0) {
+            LOG.log(System.Logger.Level.WARNING, TOKEN_TYPE + " has " + unknown + " value" + (unknown == 1 ? "" : "s")
+                    + " outside the token types 0-6 (first: token " + first + " is " + types[first] + "); treated as undefined");
         }
         return attrs;
     }
 
-    /** A special id from {@code key}, or the default; ids outside the vocabulary are ignored, as llama.cpp does. */
+    /**
+     * A special id from {@code key}, or the default. An id outside the vocabulary is ignored with
+     * a warning, as llama.cpp does ("bad special token").
+     */
     private static int specialId(Metadata md, String key, int defaultId, int n) {
         int id = defaultId >= 0 && defaultId < n ? defaultId : -1;
         Optional<Long> value = md.findLong(key);
         if (value.isPresent() && value.get() >= 0 && value.get() < n) {
             id = (int) (long) value.get();
+        } else if (value.isPresent() && value.get() != -1) { // -1 is how converters say "none"
+            LOG.log(System.Logger.Level.WARNING, key + " is " + value.get() + ", outside the vocabulary of " + n
+                    + " tokens; " + (id >= 0 ? "using " + id + " instead" : "the model has none"));
         }
         return id;
     }

@@ -1,4 +1,4 @@
-package dev.kiln.cli;
+package dev.kiln.checkplugin;
 
 import dev.kiln.api.KilnException;
 import dev.kiln.api.backend.Backend;
@@ -14,12 +14,9 @@ import dev.kiln.conformance.TokenizerContract;
 import dev.kiln.runtime.Plugin;
 import dev.kiln.runtime.PluginKind;
 import dev.kiln.runtime.Plugins;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Which conformance checks apply to a plugin: the kit's contract for its kind, built the way the
@@ -62,8 +59,7 @@ final class PluginContracts {
     private Checks tokenizerChecks(TokenizerFactory factory) {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        List<Path> candidates = vocabularies.isEmpty() ? defaultVocabularies() : vocabularies;
-        for (Path vocab : candidates) {
+        for (Path vocab : vocabularies) {
             try (ModelFile file = builtIn.open(vocab)) {
                 if (!file.metadata().findString("tokenizer.ggml.model").orElse("").equals(factory.model())) {
                     continue;
@@ -82,22 +78,5 @@ final class PluginContracts {
                     + " to build a tokenizer from; give one with --vocab FILE");
         }
         return new Checks(checks, notes);
-    }
-
-    private static List<Path> defaultVocabularies() {
-        Path home = KilnCommand.home();
-        List<Path> out = new ArrayList<>();
-        Path vocabDir = home.resolve("fixtures").resolve("vocab");
-        if (Files.isDirectory(vocabDir)) {
-            try (Stream<Path> files = Files.list(vocabDir)) {
-                files.filter(p -> p.toString().endsWith(".gguf")).sorted().forEach(out::add);
-            } catch (IOException e) {
-                throw new KilnException("cannot list " + vocabDir + ": " + e.getMessage(), e);
-            }
-        }
-        if (Files.isRegularFile(KilnCommand.defaultModel())) {
-            out.add(KilnCommand.defaultModel());
-        }
-        return out;
     }
 }

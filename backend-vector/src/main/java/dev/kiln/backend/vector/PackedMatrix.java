@@ -115,6 +115,14 @@ abstract class PackedMatrix implements AutoCloseable {
         }
     }
 
+    /** The 16 rows' two-byte block scales at {@code src} (row {@code l} at {@code l · rowBytes}), side by side from {@code dst}. */
+    static void copyScales(byte[] in, int rowBytes, int src, byte[] out, int dst) {
+        for (int l = 0; l < GROUP; l++) {
+            out[dst + 2 * l] = in[l * rowBytes + src];
+            out[dst + 2 * l + 1] = in[l * rowBytes + src + 1];
+        }
+    }
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**

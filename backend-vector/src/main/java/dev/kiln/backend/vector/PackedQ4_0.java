@@ -52,10 +52,7 @@ final class PackedQ4_0 extends PackedMatrix {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;
             int dst = k * GROUP_BLOCK_BYTES;
-            for (int l = 0; l < GROUP; l++) {
-                out[dst + 2 * l] = in[l * rb + src];
-                out[dst + 2 * l + 1] = in[l * rb + src + 1];
-            }
+            copyScales(in, rb, src, out, dst);
             transpose16(in, src + 2, rb, out, dst + 2 * GROUP);
         }
     }

@@ -187,11 +187,24 @@ final class PackedCache {
         d.update(String.valueOf(a.fileKey()).getBytes(StandardCharsets.UTF_8));
         try (FileChannel ch = FileChannel.open(real, StandardOpenOption.READ)) {
             long size = ch.size();
-            d.update(read(ch, 0, (int) Math.min(size, 1 << 20)));
+            ByteBuffer piece = ByteBuffer.allocate(1 << 14); // small: loading must not need a large heap
+            digest(d, ch, 0, Math.min(size, 1 << 20), piece);
             long tail = Math.min(size, 1 << 16);
-            d.update(read(ch, size - tail, (int) tail));
+            digest(d, ch, size - tail, tail, piece);
         }
         return d.digest();
+    }
+
+    private static void digest(MessageDigest d, FileChannel ch, long from, long length, ByteBuffer piece) throws IOException {
+        for (long at = from; at < from + length; ) {
+            piece.clear().limit((int) Math.min(piece.capacity(), from + length - at));
+            int n = ch.read(piece, at);
+            if (n < 0) {
+                return;
+            }
+            d.update(piece.array(), 0, n);
+            at += n;
+        }
     }
 
     private static byte[] read(FileChannel ch, long at, int n) throws IOException {

@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# Same-run comparison of Kiln with llama.cpp (node-llama-cpp's prebuilt CPU build from npm) on the
-# same GGUF files: prompt processing (pp) and token generation (tg) tokens/s from `kiln bench --json`
-# and bench/llamacpp-bench.mjs, run back to back per file and thread count, and the ratio
-# Kiln / llama.cpp, as a markdown table ready for the README.
+# Same-run comparison of Kiln with llama.cpp on the same GGUF files: prompt processing (pp) and
+# token generation (tg) tokens/s from `kiln bench --json` and llama.cpp, run back to back per file
+# and thread count, and the ratio Kiln / llama.cpp, as markdown tables ready for the README.
 #
 # Usage: bench/compare.sh [--shape SHAPE] [--types "Q4_0 Q8_0 Q4_K_M"] [-p 128] [-n 64] [-t "2 1"] [-r 3]
-#                         [--dir DIR] [--backend NAME] [MODEL.gguf...]
+#                         [--dir DIR] [--backend NAME] [--llama bench|node] [MODEL.gguf...]
 #   MODEL.gguf  files to compare; without any, the synthetic files of --shape/--types in --dir
 #   --shape     kiln synth shape (default tinyllama-1.1b; llama-3.2-1b, small)
 #   --types     quant types (default "Q4_0 Q8_0 Q4_K_M", with llama-quantize's default mixes)
 #   --dir       where the synthetic files live (default bench/models; written with kiln synth when missing)
-#   -t          thread counts, space-separated (default "2 1": llama.cpp's tg through node reads low
-#               at -t 2 on a 2-core machine, see bench/llamacpp-bench.mjs; compare tg at -t 1 too)
+#   -t          thread counts, space-separated (default "2 1")
+#   --llama     which llama.cpp: "bench" = a llama-bench binary built from source (LLAMA_BENCH=PATH,
+#               else llama-bench on PATH); "node" = node-llama-cpp's prebuilt CPU build through
+#               bench/llamacpp-bench.mjs. Default: bench when one is found, else node. llama-bench is
+#               the reference: through node, llama.cpp's 2-thread tg reads low on a 2-core machine
+#               (the node process competes with its threads; see bench/llamacpp-bench.mjs).
 #
 # Ratios are only meaningful within one run on an otherwise idle machine: other processes on the
-# cores slow both sides, multi-threaded runs far more than single-threaded ones.
-# Needs: JDK 25 + Maven (for ./kiln; KILN=... runs another launcher), node and node-llama-cpp
-# 3.22.1, installed once with
-#   mkdir -p ~/llamacpp && cd ~/llamacpp && npm init -y >/dev/null && npm install node-llama-cpp@3.22.1
-# (or point NODE_PATH at another node_modules holding it; LLAMACPP_BENCH at another script).
+# cores slow both sides, multi-threaded runs far more than single-threaded ones. The load average
+# is printed before and after.
+# Needs: JDK 25 + Maven (for ./kiln; KILN=... runs another launcher), python3, and either
+#   llama-bench: build llama.cpp from source outside this repository, e.g.
+#     cmake -B build -DGGML_NATIVE=ON -DCMAKE_BUILD_TYPE=Release && cmake --build build --target llama-bench
+#   or node and node-llama-cpp 3.22.1, installed once with
+#     mkdir -p ~/llamacpp && cd ~/llamacpp && npm init -y >/dev/null && npm install node-llama-cpp@3.22.1
+#   (or point NODE_PATH at another node_modules holding it; LLAMACPP_BENCH at another script).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -30,6 +36,7 @@ THREADS="2 1"
 R=3
 DIR="$ROOT/bench/models"
 BACKEND=""
+LLAMA=""
 FILES=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,21 +48,36 @@ while [[ $# -gt 0 ]]; do
     -r) R="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
     --backend) BACKEND="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --llama) LLAMA="$2"; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "compare.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) FILES+=("$1"); shift ;;
   esac
 done
 
-export NODE_PATH="${NODE_PATH:-$HOME/llamacpp/node_modules}"
-LLAMACPP="${LLAMACPP_BENCH:-$ROOT/bench/llamacpp-bench.mjs}"
 KILN="${KILN:-$ROOT/kiln}"
-command -v node >/dev/null || { echo "compare.sh: node is needed for the llama.cpp side" >&2; exit 1; }
-[[ -f "$LLAMACPP" ]] || { echo "compare.sh: $LLAMACPP not found (set LLAMACPP_BENCH)" >&2; exit 1; }
-if ! node -e "require(require('path').join(process.env.NODE_PATH, 'node-llama-cpp/package.json'))" 2>/dev/null; then
-  echo "compare.sh: node-llama-cpp not found in NODE_PATH=$NODE_PATH; install it (see --help)" >&2
-  exit 1
+command -v python3 >/dev/null || { echo "compare.sh: python3 is needed to read the JSON results" >&2; exit 1; }
+LLAMA_BENCH="${LLAMA_BENCH:-$(command -v llama-bench || true)}"
+if [[ -z "$LLAMA" ]]; then
+  [[ -n "$LLAMA_BENCH" ]] && LLAMA=bench || LLAMA=node
 fi
+case "$LLAMA" in
+  bench)
+    [[ -n "$LLAMA_BENCH" && -x "$LLAMA_BENCH" ]] \
+      || { echo "compare.sh: no llama-bench found (set LLAMA_BENCH=PATH or put it on PATH)" >&2; exit 1; }
+    LLAMA_NAME="llama-bench ($("$LLAMA_BENCH" --version 2>&1 | grep -m1 -i 'version' || echo "$LLAMA_BENCH"))" ;;
+  node)
+    export NODE_PATH="${NODE_PATH:-$HOME/llamacpp/node_modules}"
+    LLAMACPP="${LLAMACPP_BENCH:-$ROOT/bench/llamacpp-bench.mjs}"
+    command -v node >/dev/null || { echo "compare.sh: node is needed for the node-llama-cpp side (or use --llama bench)" >&2; exit 1; }
+    [[ -f "$LLAMACPP" ]] || { echo "compare.sh: $LLAMACPP not found (set LLAMACPP_BENCH)" >&2; exit 1; }
+    if ! node -e "require(require('path').join(process.env.NODE_PATH, 'node-llama-cpp/package.json'))" 2>/dev/null; then
+      echo "compare.sh: node-llama-cpp not found in NODE_PATH=$NODE_PATH; install it (see --help)" >&2
+      exit 1
+    fi
+    LLAMA_NAME="node-llama-cpp $(node -e "console.log(require(require('path').join(process.env.NODE_PATH, 'node-llama-cpp/package.json')).version)")" ;;
+  *) echo "compare.sh: --llama is bench or node, not $LLAMA" >&2; exit 2 ;;
+esac
 
 if [[ ${#FILES[@]} -eq 0 ]]; then
   mkdir -p "$DIR"
@@ -70,14 +92,39 @@ if [[ ${#FILES[@]} -eq 0 ]]; then
 fi
 
 field() { # field JSON PATH: a value from a one-line JSON object, e.g. field "$j" pp.mean
-  node -e 'let v = JSON.parse(process.argv[1]); for (const k of process.argv[2].split(".")) v = v == null ? v : v[k]; console.log(v == null ? "-" : v)' "$1" "$2"
+  python3 -c '
+import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+print("-" if v is None else v)' "$1" "$2"
 }
-ratio() { node -e 'const [a, b] = process.argv.slice(1).map(Number); console.log(a > 0 && b > 0 ? (a / b).toFixed(2) + "×" : "-")' "$1" "$2"; }
+ratio() { python3 -c '
+import sys
+a, b = (float(x) if x not in ("-", "") else 0 for x in sys.argv[1:])
+print(f"{a / b:.2f}×" if a > 0 and b > 0 else "-")' "$1" "$2"; }
 
+# llama.cpp's pp and tg for FILE at T threads as {"pp": {"mean", "sd"}, "tg": {...}}
+llama_run() {
+  local file="$1" t="$2"
+  if [[ "$LLAMA" == bench ]]; then
+    "$LLAMA_BENCH" -m "$file" -p "$P" -n "$N" -t "$t" -r "$R" -o json 2>/dev/null | python3 -c '
+import json, sys
+out = {}
+for e in json.load(sys.stdin):
+    key = "pp" if e.get("n_gen", 0) == 0 else "tg"
+    out[key] = {"mean": round(e["avg_ts"], 2), "sd": round(e["stddev_ts"], 2)}
+print(json.dumps(out))'
+  else
+    node "$LLAMACPP" "$file" -p "$P" -n "$N" -t "$t" -r "$R" | tail -1
+  fi
+}
+
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'; }
 CPU="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || uname -m)"
-echo "Kiln vs llama.cpp (node-llama-cpp $(node -e "console.log(require(require('path').join(process.env.NODE_PATH, 'node-llama-cpp/package.json')).version)")),"
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $CPU, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?');"
-echo "pp$P, tg$N, $R runs each after one warm-up (mean ± sd, tokens/s)"
+echo "Kiln vs llama.cpp ($LLAMA_NAME),"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $CPU, load average $(load) at the start;"
+echo "pp$P, tg$N, $R runs each (mean ± sd, tokens/s)"
 echo
 echo "| model | threads | Kiln pp$P | llama.cpp pp$P | pp ratio | Kiln tg$N | llama.cpp tg$N | tg ratio |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -85,7 +132,7 @@ MEMORY=()
 for FILE in "${FILES[@]}"; do
   for T in $THREADS; do
     K="$("$KILN" bench -m "$FILE" -p "$P" -n "$N" -t "$T" -r "$R" ${BACKEND:+--backend "$BACKEND"} --json | tail -1)"
-    L="$(node "$LLAMACPP" "$FILE" -p "$P" -n "$N" -t "$T" -r "$R" | tail -1)"
+    L="$(llama_run "$FILE" "$T")"
     echo "kiln: $K" >&2
     echo "llama.cpp: $L" >&2
     printf '| %s | %s | %s ± %s | %s ± %s | %s | %s ± %s | %s ± %s | %s |\n' "$(basename "$FILE" .gguf)" "$T" \
@@ -97,8 +144,10 @@ for FILE in "${FILES[@]}"; do
       "$(field "$K" first_token_ms)" "$(field "$K" file_mib)" "$(field "$K" peak_rss_mib)" "$(field "$K" peak_heap_mib)")")
   done
 done
-# issue 5's other targets, Kiln side: open + first token of a 1-token prompt < 1 s,
-# peak resident ≤ file + 15 %, heap ≤ 512 MB
+echo
+echo "load average $(load) at the end"
+# the other targets, Kiln side: open + first token of a 1-token prompt < 1 s (here from Kiln.load
+# in the running JVM, as kiln bench measures it), peak resident ≤ file + 15 %
 echo
 echo "| model | threads | Kiln load ms | Kiln open + first token ms | file MiB | Kiln peak resident MiB | Kiln peak heap MiB |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -29,6 +29,14 @@ public final class Main {
     /** Printed when there is not even memory left to say more. */
     private static final String OUT_OF_MEMORY = "kiln: out of memory (the Java heap is full); raise it with -Xmx (in KILN_JAVA_OPTS)";
 
+    static {
+        // library warnings (System.Logger, through java.util.logging) as one line, like the CLI's own
+        // messages; read when the first handler is made, so set before anything logs
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "kiln: %4$s: %5$s%6$s%n");
+        }
+    }
+
     /*
      * Guice's bundled ASM cannot read Java 25 class files; when Guice formats an error message it
      * tries, fails and logs a WARNING with a stack trace before the real message. The error itself

@@ -81,6 +81,7 @@ public final class Kiln {
             ModelArchitecture architecture = plugins.architecture(file.metadata());
             Backend backend = plugins.backend(options.backend());
             compute = backend.open(options.effectiveThreads());
+            compute.attach(file);
             long t3 = System.nanoTime();
             Model model = architecture.load(file, compute, plugins.quantTypeTable());
             long t4 = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.kiln.api.backend;
 
+import dev.kiln.api.format.ModelFile;
+
 /**
  * The operations a transformer forward pass needs, on one backend, with its own worker threads.
  * Activations are {@code float[]}; a batch of {@code batch} vectors of length {@code n} is stored
@@ -16,6 +18,15 @@ public interface Compute extends AutoCloseable {
 
     /** Number of worker threads. */
     int threads();
+
+    /**
+     * Tells the backend that the {@link Weights} it will be given are slices of {@code file}'s
+     * tensors ({@link ModelFile#data}), before the first matmul on them, so that what it derives
+     * from them (a repacked layout) may be kept across runs, keyed by the file. The default does
+     * nothing; the weights work the same either way.
+     */
+    default void attach(ModelFile file) {
+    }
 
     /**
      * Matrix × batch of vectors: {@code out[b * w.rows() + r] = Σ_c W[r][c] · x[b * w.columns() + c]}

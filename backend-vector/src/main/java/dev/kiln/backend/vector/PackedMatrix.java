@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -67,35 +68,63 @@ abstract class PackedMatrix implements AutoCloseable {
     }
 
     /**
-     * Packs {@code rows × columns} weights read from {@code source} ({@code sourceBytes} per block
-     * of {@code block} columns) into {@code packedBytes} per group and block, groups split over
-     * {@code pool}: each group's 16 rows are contiguous in the source, so one copy in, the layout's
-     * transposes on heap arrays, one copy out. Then the source's mapped pages are unloaded (the
-     * packed copy serves every later read; the page cache keeps the file).
+     * One type's packed form: {@code sourceBytes} per block of {@code block} columns in the file,
+     * {@code groupBlockBytes} per group of 16 rows and block once packed.
      */
-    static <P extends PackedMatrix> P pack(MemorySegment source, int rows, int columns, int block, int sourceBytes,
-                                           int packedBytes, WorkerPool pool, GroupLayout layout, Maker<P> maker) {
-        int blocks = columns / block;
-        int rowBytes = blocks * sourceBytes;
-        int groups = rows / GROUP;
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment data = arena.allocate((long) groups * blocks * packedBytes, 64);
-            pool.run(groups, (g, worker) -> {
+    record Format<P extends PackedMatrix>(GgmlType type, int block, int sourceBytes, int groupBlockBytes,
+                                          GroupLayout layout, Maker<P> maker) {
+
+        /** Whether a {@code rows × columns} matrix of this type is packed at this width. */
+        boolean applies(Lanes lanes, int rows, int columns) {
+            return PackedMatrix.applies(lanes, rows, columns, block);
+        }
+
+        /** Bytes of the packed form of {@code rows × columns} weights. */
+        long bytes(int rows, int columns) {
+            return (long) (rows / GROUP) * (columns / block) * groupBlockBytes;
+        }
+
+        /** Packs into new memory of its own (see {@link #packInto}); then the source's mapped pages are unloaded. */
+        P pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
+            Arena arena = Arena.ofShared();
+            try {
+                MemorySegment data = arena.allocate(bytes(rows, columns), 64);
+                packInto(source, rows, columns, pool, data);
+                MemorySegment used = source.asSlice(0, (long) (columns / block) * sourceBytes * rows);
+                if (used.isMapped()) {
+                    used.unload(); // the packed copy serves every later read; the page cache keeps the file
+                }
+                return maker.make(arena, data, source, rows, columns);
+            } catch (RuntimeException | Error e) {
+                arena.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Packs {@code rows × columns} weights read from {@code source} into {@code data}
+         * ({@link #bytes} long), groups split over {@code pool}: each group's 16 rows are
+         * contiguous in the source, so one copy in, the layout's transposes on heap arrays, one
+         * copy out.
+         */
+        void packInto(MemorySegment source, int rows, int columns, WorkerPool pool, MemorySegment data) {
+            int blocks = columns / block;
+            int rowBytes = blocks * sourceBytes;
+            pool.run(rows / GROUP, (g, worker) -> {
                 byte[] in = new byte[GROUP * rowBytes];
-                byte[] out = new byte[blocks * packedBytes];
+                byte[] out = new byte[blocks * groupBlockBytes];
                 MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
                 layout.pack(in, rowBytes, blocks, out);
                 MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
             });
-            MemorySegment used = source.asSlice(0, (long) rowBytes * rows);
-            if (used.isMapped()) {
-                used.unload();
-            }
-            return maker.make(arena, data, source, rows, columns);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
+        }
+    }
+
+    /** The 16 rows' two-byte block scales at {@code src} (row {@code l} at {@code l · rowBytes}), side by side from {@code dst}. */
+    static void copyScales(byte[] in, int rowBytes, int src, byte[] out, int dst) {
+        for (int l = 0; l < GROUP; l++) {
+            out[dst + 2 * l] = in[l * rowBytes + src];
+            out[dst + 2 * l + 1] = in[l * rowBytes + src + 1];
         }
     }
 

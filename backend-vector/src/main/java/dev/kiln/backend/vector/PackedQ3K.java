@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -40,6 +41,8 @@ final class PackedQ3K extends PackedMatrix {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
+    static final Format<PackedQ3K> FORMAT = new Format<>(GgmlType.Q3_K, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, PackedQ3K::packGroup, PackedQ3K::new);
+
     private final int blocks;
 
     private PackedQ3K(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
@@ -49,12 +52,12 @@ final class PackedQ3K extends PackedMatrix {
 
     /** Whether a {@code rows × columns} Q3_K matrix is packed at this width. */
     static boolean applies(Lanes lanes, int rows, int columns) {
-        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
+        return FORMAT.applies(lanes, rows, columns);
     }
 
     /** Packs {@code rows × columns} Q3_K weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ3K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ3K::packGroup, PackedQ3K::new);
+        return FORMAT.pack(source, rows, columns, pool);
     }
 
     /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales, values as nibbles. */

@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -37,6 +38,8 @@ final class PackedQ4K extends PackedMatrix {
     private static final int BODY_BYTES = NIBBLES + 128 * GROUP;
     /** Bytes per group per super-block. */
     static final int GROUP_BLOCK_BYTES = HEADER_BYTES + BODY_BYTES;
+    /** This type's packed form (see {@link PackedMatrix.Format}). */
+    static final Format<PackedQ4K> FORMAT = new Format<>(GgmlType.Q4_K, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, PackedQ4K::packGroup, PackedQ4K::new);
 
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -49,14 +52,9 @@ final class PackedQ4K extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Whether a {@code rows × columns} Q4_K matrix is packed at this width. */
-    static boolean applies(Lanes lanes, int rows, int columns) {
-        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
-    }
-
     /** Packs {@code rows × columns} Q4_K weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ4K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ4K::packGroup, PackedQ4K::new);
+        return FORMAT.pack(source, rows, columns, pool);
     }
 
     /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales and mins, transposed nibbles. */

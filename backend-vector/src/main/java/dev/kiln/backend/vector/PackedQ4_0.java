@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -24,6 +25,8 @@ final class PackedQ4_0 extends PackedMatrix {
     private static final int SOURCE_BYTES = 18;
     /** Bytes per group per block: 16 scales, 16 × 16 nibble bytes. */
     static final int GROUP_BLOCK_BYTES = 2 * GROUP + GROUP * 16;
+    /** This type's packed form (see {@link PackedMatrix.Format}). */
+    static final Format<PackedQ4_0> FORMAT = new Format<>(GgmlType.Q4_0, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, PackedQ4_0::packGroup, PackedQ4_0::new);
 
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -39,14 +42,9 @@ final class PackedQ4_0 extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Whether a {@code rows × columns} Q4_0 matrix is packed at this width. */
-    static boolean applies(Lanes lanes, int rows, int columns) {
-        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
-    }
-
     /** Packs {@code rows × columns} Q4_0 weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ4_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ4_0::packGroup, PackedQ4_0::new);
+        return FORMAT.pack(source, rows, columns, pool);
     }
 
     /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then the nibble bytes transposed. */
@@ -54,10 +52,7 @@ final class PackedQ4_0 extends PackedMatrix {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;
             int dst = k * GROUP_BLOCK_BYTES;
-            for (int l = 0; l < GROUP; l++) {
-                out[dst + 2 * l] = in[l * rb + src];
-                out[dst + 2 * l + 1] = in[l * rb + src + 1];
-            }
+            copyScales(in, rb, src, out, dst);
             transpose16(in, src + 2, rb, out, dst + 2 * GROUP);
         }
     }

@@ -1,5 +1,6 @@
 package dev.kiln.backend.vector;
 
+import dev.kiln.api.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -45,6 +46,8 @@ final class PackedQ5K extends PackedMatrix {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
+    static final Format<PackedQ5K> FORMAT = new Format<>(GgmlType.Q5_K, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, PackedQ5K::packGroup, PackedQ5K::new);
+
     private final int blocks;
 
     private PackedQ5K(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
@@ -54,12 +57,12 @@ final class PackedQ5K extends PackedMatrix {
 
     /** Whether a {@code rows × columns} Q5_K matrix is packed at this width. */
     static boolean applies(Lanes lanes, int rows, int columns) {
-        return PackedMatrix.applies(lanes, rows, columns, BLOCK);
+        return FORMAT.applies(lanes, rows, columns);
     }
 
     /** Packs {@code rows × columns} Q5_K weights read from {@code source}, groups split over {@code pool}. */
     static PackedQ5K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return PackedMatrix.pack(source, rows, columns, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, pool, PackedQ5K::packGroup, PackedQ5K::new);
+        return FORMAT.pack(source, rows, columns, pool);
     }
 
     /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales and mins, value and high-bit bytes. */

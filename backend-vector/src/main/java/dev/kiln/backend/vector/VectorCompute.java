@@ -7,13 +7,19 @@ import dev.kiln.api.backend.RopeTable;
 import dev.kiln.api.backend.Weights;
 import dev.kiln.api.quant.DotKernel;
 import dev.kiln.api.quant.QuantType;
+import dev.kiln.api.format.ModelFile;
+import dev.kiln.api.format.TensorInfo;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The vector backend's compute context: built-in SIMD kernels for F32, F16, BF16, Q4_0, Q8_0,
@@ -26,11 +32,11 @@ public final class VectorCompute implements Compute {
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K,Q5_K,Q3_K}
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q8_0,Q4_K,Q6_K,Q5_K,Q3_K}
      * (the default), or {@code none} to measure the row-wise kernels (for Q5_K and Q3_K: the plugins'
      * {@code vectorKernel()}) against them.
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K,Q5_K,Q3_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q8_0,Q4_K,Q6_K,Q5_K,Q3_K");
     /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */
@@ -51,6 +57,14 @@ public final class VectorCompute implements Compute {
     private float[] transposed;
     /** Packed matrices by the weights they were made from; one caller at a time (see {@link Compute}). */
     private final Map<Weights, PackedMatrix> packed = new HashMap<>();
+    /** Where packed matrices are kept across runs ({@link PackedCache}), if anywhere. */
+    private final Optional<Path> cacheRoot;
+    private final int layoutVersion;
+    private final Consumer<String> warn;
+    /** The attached model files whose matrices are cached (see {@link #attach}). */
+    private final List<CachedFile> cachedFiles = new ArrayList<>();
+
+    private static final System.Logger LOG = System.getLogger(VectorCompute.class.getName());
 
     /** A compute context at the machine's preferred vector width. */
     public VectorCompute(int threads) {
@@ -59,6 +73,15 @@ public final class VectorCompute implements Compute {
 
     /** A compute context at an explicit width (tests and benchmarks of the 128/256-bit paths). */
     public VectorCompute(int threads, Lanes lanes) {
+        this(threads, lanes, PackedCache.defaultRoot(), PackedCache.LAYOUT_VERSION,
+                message -> LOG.log(System.Logger.Level.WARNING, message));
+    }
+
+    /** A compute context keeping packed matrices under {@code cacheRoot} at {@code layoutVersion} (tests). */
+    VectorCompute(int threads, Lanes lanes, Optional<Path> cacheRoot, int layoutVersion, Consumer<String> warn) {
+        this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot is null");
+        this.layoutVersion = layoutVersion;
+        this.warn = Objects.requireNonNull(warn, "warn is null");
         this.lanes = Objects.requireNonNull(lanes, "lanes is null");
         this.pool = new WorkerPool(threads, "kiln-vector");
         this.ops = new FloatOps(lanes);
@@ -87,6 +110,58 @@ public final class VectorCompute implements Compute {
     @Override
     public int threads() {
         return pool.threads();
+    }
+
+    /** A model file whose matrices are kept in {@code cache}: its mapping's base address and scope tell its slices. */
+    private record CachedFile(PackedCache cache, long base, long end, MemorySegment.Scope scope, Map<Long, String> names) {
+    }
+
+    /**
+     * Keeps the packed matrices of {@code file} in the cache directory (see {@link PackedCache}),
+     * when anything is packed at this width and the cache is not turned off.
+     */
+    @Override
+    public void attach(ModelFile file) {
+        if (lanes.bits() != 512 || cacheRoot.isEmpty()) {
+            return; // nothing is packed below 512 bits
+        }
+        Map<Long, String> names = new HashMap<>();
+        long base = 0;
+        long end = 0;
+        MemorySegment.Scope scope = null;
+        for (TensorInfo t : file.tensors()) {
+            end = Math.max(end, t.offset() + t.byteSize());
+            if (t.byteSize() > 0 && scope == null) {
+                MemorySegment d = file.data(t);
+                base = d.address() - t.offset();
+                scope = d.scope();
+            }
+            names.putIfAbsent(t.offset(), t.name());
+        }
+        if (scope == null) {
+            return;
+        }
+        Optional<PackedCache> cache = PackedCache.open(cacheRoot.get(), file.path(), layoutVersion, warn);
+        if (cache.isPresent()) {
+            cachedFiles.add(new CachedFile(cache.get(), base, end, scope, Map.copyOf(names)));
+        }
+    }
+
+    /** The cache directory of the attached model file {@code w} is a slice of (tests); null if none. */
+    PackedCache cacheOf(Weights w) {
+        CachedFile f = cachedFile(w);
+        return f == null ? null : f.cache();
+    }
+
+    private CachedFile cachedFile(Weights w) {
+        MemorySegment d = w.data();
+        for (CachedFile f : cachedFiles) {
+            long offset = d.address() - f.base();
+            if (d.scope().equals(f.scope()) && offset >= 0 && offset + d.byteSize() <= f.end()) {
+                return f;
+            }
+        }
+        return null;
     }
 
     private float[] scratch(int worker, int size) {
@@ -217,13 +292,11 @@ public final class VectorCompute implements Compute {
      * a new file mapped at the same address is never served stale weights.
      */
     private PackedMatrix packed(RowKernel k, Weights w) {
-        boolean q4 = PACK.contains("Q4_0") && k instanceof Q4_0Kernel && PackedQ4_0.applies(lanes, w.rows(), w.columns());
-        boolean q4k = PACK.contains("Q4_K") && k instanceof Q4KKernel && PackedQ4K.applies(lanes, w.rows(), w.columns());
-        boolean q6k = PACK.contains("Q6_K") && k instanceof Q6KKernel && PackedQ6K.applies(lanes, w.rows(), w.columns());
-        if (!q4 && !q4k && !q6k) {
+        PackedMatrix.Format<?> format = packedFormat(k, w);
+        if (format == null) {
             return null;
         }
-        return cachedPacking(w, q4 ? PackedQ4_0::pack : q4k ? PackedQ4K::pack : PackedQ6K::pack);
+        return cachedPacking(w, format);
     }
 
     /**
@@ -232,15 +305,16 @@ public final class VectorCompute implements Compute {
      * if the plugin decodes a packed probe matrix as the layout does; {@code null} otherwise.
      */
     private PackedMatrix pluginPacked(Weights w) {
-        LayoutProbe.PackerOf packer = switch (w.type().ggmlType()) {
-            case Q5_K -> PACK.contains("Q5_K") && PackedQ5K.applies(lanes, w.rows(), w.columns()) ? PackedQ5K::pack : null;
-            case Q3_K -> PACK.contains("Q3_K") && PackedQ3K.applies(lanes, w.rows(), w.columns()) ? PackedQ3K::pack : null;
+        PackedMatrix.Format<?> format = switch (w.type().ggmlType()) {
+            case Q5_K -> PackedQ5K.FORMAT;
+            case Q3_K -> PackedQ3K.FORMAT;
             default -> null;
         };
-        if (packer == null || !pluginLayouts.computeIfAbsent(w.type().getClass(), c -> LayoutProbe.agreesPacked(w.type(), packer, pool))) {
+        if (format == null || !PACK.contains(format.type().name()) || !format.applies(lanes, w.rows(), w.columns())
+                || !pluginLayouts.computeIfAbsent(w.type().getClass(), c -> LayoutProbe.agreesPacked(w.type(), format::pack, pool))) {
             return null;
         }
-        return cachedPacking(w, packer);
+        return cachedPacking(w, format);
     }
 
     /** Rounds activations as a kernel does before multiplying ({@code null}: used as they are). */
@@ -249,7 +323,7 @@ public final class VectorCompute implements Compute {
         float[] round(float[] x, int offset, int n);
     }
 
-    private PackedMatrix cachedPacking(Weights w, LayoutProbe.PackerOf packer) {
+    private PackedMatrix cachedPacking(Weights w, PackedMatrix.Format<?> format) {
         if (!w.data().isAccessibleBy(OTHER_THREAD)) {
             return null; // packing runs on the pool's threads, which cannot read a thread-confined segment
         }
@@ -264,9 +338,25 @@ public final class VectorCompute implements Compute {
             }
             return stale;
         });
-        p = packer.pack(w.data(), w.rows(), w.columns(), pool);
+        CachedFile file = cachedFile(w);
+        if (file != null) {
+            long offset = w.data().address() - file.base();
+            p = file.cache().obtain(format, offset, file.names().getOrDefault(offset, w.name()), w.data(), w.rows(), w.columns(), pool);
+        } else {
+            p = format.pack(w.data(), w.rows(), w.columns(), pool);
+        }
         packed.put(w, p);
         return p;
+    }
+
+    /** The packed form for {@code w} on kernel {@code k} (Q4_0, Q4_K, Q6_K in whole groups, at 512 bits), or null. */
+    private PackedMatrix.Format<?> packedFormat(RowKernel k, Weights w) {
+        PackedMatrix.Format<?> f = k instanceof Q4_0Kernel ? PackedQ4_0.FORMAT
+                : k instanceof Q4KKernel ? PackedQ4K.FORMAT
+                : k instanceof Q6KKernel ? PackedQ6K.FORMAT
+                : k instanceof Q8_0Kernel ? PackedQ8_0.FORMAT
+                : null;
+        return f != null && PACK.contains(f.type().name()) && f.applies(lanes, w.rows(), w.columns()) ? f : null;
     }
 
     /** How many packed matrices this context holds (tests). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every built-in vector kernel at every width against the real quant plugins: odd lengths,
  * row counts that are not a multiple of the vector width or the 4-row tile, batch 1 (matvec)
- * and batches that exercise the 4×4 tile and its remainders, 48 rows for the packed Q4_0 path, 1 and 2 threads. References:
+ * and batches that exercise the 4×4 tile and its remainders, 48 rows for the packed paths, 1 and 2 threads. References:
  * Σ dequantize(w)·x in double (the plugin's own decoder), the plugin's own {@code kernel()}
  * and the scalar backend.
  */
@@ -74,7 +74,7 @@ class VectorKernelsTest {
                 for (int threads : new int[] {1, 2}) {
                     for (int batch : builtIn ? new int[] {1, 2, 5, 11, 37} : new int[] {1, 11, 37}) {
                         for (int n : cols) {
-                            // 48 rows: whole 16-row groups, so Q4_0/Q4_K/Q6_K at 512 bits run packed;
+                            // 48 rows: whole 16-row groups, so Q4_0/Q8_0/Q4_K/Q6_K at 512 bits run packed;
                             // batch 11 runs the packed pair tile and its remainder; batch 37 (≥ two
                             // token vectors at every width) runs the token-lane tile, 37 rows its last
                             // partial eight-row tile

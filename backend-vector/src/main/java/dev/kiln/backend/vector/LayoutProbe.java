@@ -103,7 +103,7 @@ final class LayoutProbe {
                     seg.set(RowKernel.F16, i, (short) (Float.floatToIntBits((float) rnd.nextGaussian()) >>> 16));
                 }
             }
-            case Q4_0, Q8_0 -> {
+            case Q4_0, Q8_0, Q5_0, IQ4_NL, IQ4_XS -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b, scale(rnd));
                 }

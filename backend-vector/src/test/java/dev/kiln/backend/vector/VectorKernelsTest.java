@@ -36,6 +36,8 @@ class VectorKernelsTest {
     private static final Set<GgmlType> BUILT_IN = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
     private static final int[] WIDTHS = {512, 256, 128};
+    /** Plugin types this backend packs (no row kernel of its own). */
+    private static final Set<GgmlType> PACKED_PLUGIN_TYPES = EnumSet.of(GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q5_0, GgmlType.IQ4_XS);
     /** Types whose vector kernels multiply unrounded float activations (none now: all round like their plugins). */
     private static final Set<GgmlType> FLOAT_ACTIVATIONS = EnumSet.noneOf(GgmlType.class);
 
@@ -263,10 +265,10 @@ class VectorKernelsTest {
         }
     }
 
-    /** Q5_K and Q3_K have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
+    /** Q5_K, Q3_K, Q5_0 and IQ4_XS have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
     @TestFactory
     Stream<DynamicTest> pluginTypesWithAPackedLayoutRunPackedWhereItApplies() {
-        return plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K || t.ggmlType() == GgmlType.Q3_K)
+        return plugins().stream().filter(t -> PACKED_PLUGIN_TYPES.contains(t.ggmlType()))
                 .map(type -> DynamicTest.dynamicTest(type.name(), () -> {
                     Random rnd = new Random(11);
                     float[] x = gaussian(rnd, 2 * 512, 1f);

@@ -286,39 +286,42 @@ class VectorKernelsTest {
                 }));
     }
 
-    @Test
-    void aPluginThatReusesQ5KForAnotherLayoutIsNotPacked() {
-        QuantType real = plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K).findFirst().orElseThrow();
-        QuantType impostor = new QuantType() {
-            @Override
-            public GgmlType ggmlType() {
-                return GgmlType.Q5_K;
-            }
+    /** A plugin that reuses a packed plugin type's id for another meaning of the same bytes runs on its own kernel. */
+    @TestFactory
+    Stream<DynamicTest> aPluginThatReusesAPackedTypesIdForAnotherLayoutIsNotPacked() {
+        return plugins().stream().filter(t -> PACKED_PLUGIN_TYPES.contains(t.ggmlType()))
+                .map(real -> DynamicTest.dynamicTest(real.name(), () -> {
+                    QuantType impostor = new QuantType() {
+                        @Override
+                        public GgmlType ggmlType() {
+                            return real.ggmlType();
+                        }
 
-            @Override
-            public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-                real.dequantize(src, offset, dst, dstOffset, count);
-                for (int i = 0; i < count; i++) {
-                    dst[dstOffset + i] = -dst[dstOffset + i]; // same bytes, another meaning
-                }
-            }
+                        @Override
+                        public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+                            real.dequantize(src, offset, dst, dstOffset, count);
+                            for (int i = 0; i < count; i++) {
+                                dst[dstOffset + i] = -dst[dstOffset + i]; // same bytes, another meaning
+                            }
+                        }
 
-            @Override
-            public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-                real.quantize(src, srcOffset, count, dst, offset);
-            }
+                        @Override
+                        public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+                            real.quantize(src, srcOffset, count, dst, offset);
+                        }
 
-            @Override
-            public DotKernel<?> kernel() {
-                return real.kernel();
-            }
-        };
-        Random rnd = new Random(12);
-        MemorySegment data = quantized(impostor, gaussian(rnd, 48 * 256, 0.5f), 48, 256);
-        try (VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
-            c.matmul(new Weights("impostor", impostor, data, 48, 256), gaussian(rnd, 256, 1f), new float[48], 1);
-            assertEquals(0, c.packedMatrices());
-        }
+                        @Override
+                        public DotKernel<?> kernel() {
+                            return real.kernel();
+                        }
+                    };
+                    Random rnd = new Random(12);
+                    MemorySegment data = quantized(impostor, gaussian(rnd, 48 * 256, 0.5f), 48, 256);
+                    try (VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
+                        c.matmul(new Weights("impostor", impostor, data, 48, 256), gaussian(rnd, 256, 1f), new float[48], 1);
+                        assertEquals(0, c.packedMatrices());
+                    }
+                }));
     }
 
     private static float[] gaussian(Random rnd, int n, float std) {

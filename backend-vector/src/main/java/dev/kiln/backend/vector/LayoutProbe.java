@@ -108,7 +108,7 @@ final class LayoutProbe {
                     seg.set(RowKernel.F16, b, scale(rnd));
                 }
             }
-            case Q4_K, Q5_K -> {
+            case Q4_K, Q5_K, Q4_1, Q5_1 -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b, scale(rnd));
                     seg.set(RowKernel.F16, b + 2, scale(rnd));

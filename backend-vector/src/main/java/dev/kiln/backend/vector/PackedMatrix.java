@@ -350,6 +350,16 @@ abstract class PackedMatrix implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Whether decoded weights times {@link #roundedActivations} in float (the prompt-processing tiles)
+     * give this layout's kernel result up to float rounding. Not for Q5_1: its kernel's minimum term
+     * uses the activations' f16-rounded block sums, which no rounding of the activations reproduces,
+     * so its batches run the token kernel per vector.
+     */
+    boolean tilesAgreeWithKernel() {
+        return true;
+    }
+
     @Override
     public final void close() {
         arena.close();

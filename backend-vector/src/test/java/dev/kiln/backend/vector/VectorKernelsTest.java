@@ -37,7 +37,7 @@ class VectorKernelsTest {
             GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
     private static final int[] WIDTHS = {512, 256, 128};
     /** Plugin types this backend packs (no row kernel of its own). */
-    private static final Set<GgmlType> PACKED_PLUGIN_TYPES = EnumSet.of(GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_XS, GgmlType.IQ4_NL);
+    private static final Set<GgmlType> PACKED_PLUGIN_TYPES = EnumSet.of(GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_XS, GgmlType.IQ4_NL);
     /** Types whose vector kernels multiply unrounded float activations (none now: all round like their plugins). */
     private static final Set<GgmlType> FLOAT_ACTIVATIONS = EnumSet.noneOf(GgmlType.class);
 
@@ -265,7 +265,7 @@ class VectorKernelsTest {
         }
     }
 
-    /** Q5_K, Q3_K, Q5_0, Q5_1, IQ4_XS and IQ4_NL have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
+    /** Q5_K, Q3_K, Q4_1, Q5_0, Q5_1, IQ4_XS and IQ4_NL have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
     @TestFactory
     Stream<DynamicTest> pluginTypesWithAPackedLayoutRunPackedWhereItApplies() {
         return plugins().stream().filter(t -> PACKED_PLUGIN_TYPES.contains(t.ggmlType()))

@@ -59,12 +59,7 @@ final class PackedIQ4NL extends PackedMatrix {
     @Override
     Prepared prepare(float[] x) {
         Q8_0Activations a = Q8_0Activations.of(x, 0, columns);
-        byte[] q = a.quants();
-        short[] qs = new short[columns];
-        for (int i = 0; i < columns; i++) {
-            qs[i] = q[i];
-        }
-        return new Prepared(qs, a.scales());
+        return new Prepared(widened(a.quants()), a.scales());
     }
 
     @Override

@@ -62,12 +62,7 @@ final class PackedQ4_1 extends PackedMatrix {
     @Override
     Prepared prepare(float[] x) {
         Q8_1Activations a = Q8_1Activations.of(x, 0, columns);
-        byte[] q = a.quants();
-        short[] qs = new short[columns];
-        for (int i = 0; i < columns; i++) {
-            qs[i] = q[i];
-        }
-        return new Prepared(qs, a.scales(), a.sums());
+        return new Prepared(widened(a.quants()), a.scales(), a.sums());
     }
 
     @Override

@@ -310,8 +310,8 @@ public final class VectorCompute implements Compute {
         PackedMatrix.Format<?> format = switch (w.type().ggmlType()) {
             case Q5_K -> PackedQ5K.FORMAT;
             case Q3_K -> PackedQ3K.FORMAT;
-            case Q5_0 -> PackedQ5Blocks.Q5_0;
-            case Q5_1 -> PackedQ5Blocks.Q5_1;
+            case Q5_0 -> PackedQ5_0.FORMAT;
+            case Q5_1 -> PackedQ5_1.FORMAT;
             case Q4_1 -> PackedQ4_1.FORMAT;
             case IQ4_XS -> PackedIQ4XS.FORMAT;
             case IQ4_NL -> PackedIQ4NL.FORMAT;

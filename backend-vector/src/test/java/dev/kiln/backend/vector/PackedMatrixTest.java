@@ -209,7 +209,7 @@ class PackedMatrixTest {
         x[0] = 1f;
         // Q5_0: qh 0x99… sets value 0's fifth bit: code 25, value 9; x rounds to Q8_0 127 · f16(1/127)
         var q8 = dev.kiln.toolkit.quant.activation.Q8_0Activations.of(x, 0, 32);
-        checkDotConversion(PackedQ5Blocks.Q5_0, 22, 2, 9 * 127, q8.scales()[0], p -> p.prepare(java.util.Arrays.copyOf(x, 32)));
+        checkDotConversion(PackedQ5_0.FORMAT, 22, 2, 9 * 127, q8.scales()[0], p -> p.prepare(java.util.Arrays.copyOf(x, 32)));
         // IQ4_NL: code 9 is the codebook's 13
         checkDotConversion(PackedIQ4NL.FORMAT, 18, 2, 13 * 127, q8.scales()[0], p -> p.prepare(java.util.Arrays.copyOf(x, 32)));
         // IQ4_XS: every block scale 1 (stored 33: scales_h 0xAAAA, scales_l nibbles 1); Q8_K rounds 1 to −127 · (−1/127)

@@ -2,8 +2,6 @@ package dev.kiln.backend.vector;
 
 import dev.kiln.api.GgmlType;
 import dev.kiln.toolkit.quant.activation.Q8_0Activations;
-import dev.kiln.toolkit.quant.activation.Q8_1Activations;
-import dev.kiln.toolkit.quant.activation.QuantizedActivations;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -15,75 +13,60 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q5_0 and Q5_1 (ggml's {@code block_q5_0}, {@code block_q5_1}, plugin types: there is no row
- * kernel for them here, the plugins' {@code vectorKernel()} serve the shapes this layout does not)
- * in the {@link PackedMatrix} layout, the size of the 16 original blocks: per group of 16 rows and
- * 32-column block, the 16 f16 scales {@code d} (Q5_1: then the 16 f16 minimums {@code m}), then for
- * each four byte positions {@code j = 4m .. 4m + 3}: 16 bytes of high bits, then per {@code j} 16
- * bytes of values. Code {@code j} (5 bits) is the low five bits of row {@code l}'s value byte;
- * code {@code j + 16} has its low three bits in the top three of that byte and its top two in bits
- * {@code 2t, 2t + 1} (t = j % 4) of the row's high-bits byte — {@link PackedQ5K}'s arrangement, so
- * one load and one mask give the first code, four operations the second (the nibble-plus-fifth-bit
- * form needs two more per pair).
+ * Q5_0 (ggml's {@code block_q5_0}, a plugin type: there is no Q5_0 row kernel here, the plugin's
+ * {@code vectorKernel()} serves the shapes this layout does not) in the {@link PackedMatrix}
+ * layout: 352 bytes per group of 16 rows and 32-column block, the size of the 16 original blocks.
+ * Per block: the 16 f16 scales, then for each four byte positions {@code j = 4m .. 4m + 3}: 16
+ * bytes of high bits, then per {@code j} 16 bytes of values. Code {@code j} (5 bits) is the low five
+ * bits of row {@code l}'s value byte; code {@code j + 16} has its low three bits in the top three of
+ * that byte and its top two in bits {@code 2t, 2t + 1} (t = j % 4) of the row's high-bits byte —
+ * {@link PackedQ5K}'s arrangement, so one load and one mask give the first code, four operations
+ * the second (the nibble-plus-fifth-bit form needs two more per pair).
  *
- * <p>Numerics are the plugins' ({@code vec_dot_q5_0_q8_0}, {@code vec_dot_q5_1_q8_1}): activations
- * rounded to Q8_0 / Q8_1 as the toolkit rounds them for the plugins, the exact integer block sum
- * (Σ(q − 16)·x, Σq·x), one float multiply-add by {@code d·dx} per block and row; Q5_1's {@code m·s}
- * terms summed apart and added at the end, as the plugin (and ggml's x86 code) does.
+ * <p>Numerics are the plugin's ({@code vec_dot_q5_0_q8_0}): activations rounded to Q8_0 as the
+ * toolkit rounds them for the plugin, the exact integer block sum Σ(q − 16)·x, then one float
+ * multiply-add by {@code d·dx} per block and row.
  */
-final class PackedQ5Blocks extends PackedMatrix {
+final class PackedQ5_0 extends PackedMatrix {
 
     static final int BLOCK = 32;
+    private static final int SOURCE_BYTES = 22;
     /** Bytes per four byte positions: their high bits, then their four value vectors. */
     private static final int QUAD = 5 * GROUP;
-    /** Q5_0's packed form (see {@link PackedMatrix.Format}). */
-    static final Format<PackedQ5Blocks> Q5_0 = new Format<>(GgmlType.Q5_0, BLOCK, 22, 2 * GROUP + 4 * QUAD,
-            (in, rb, blocks, out) -> packGroup(in, rb, blocks, out, false),
-            (arena, data, source, rows, columns) -> new PackedQ5Blocks(arena, data, source, rows, columns, false));
-    /** Q5_1's packed form: Q5_0's with the minimums after the scales. */
-    static final Format<PackedQ5Blocks> Q5_1 = new Format<>(GgmlType.Q5_1, BLOCK, 24, 4 * GROUP + 4 * QUAD,
-            (in, rb, blocks, out) -> packGroup(in, rb, blocks, out, true),
-            (arena, data, source, rows, columns) -> new PackedQ5Blocks(arena, data, source, rows, columns, true));
+    /** Bytes per group per block: 16 scales, four quads. */
+    static final int GROUP_BLOCK_BYTES = 2 * GROUP + 4 * QUAD;
+    /** This type's packed form (see {@link PackedMatrix.Format}). */
+    static final Format<PackedQ5_0> FORMAT = new Format<>(GgmlType.Q5_0, BLOCK, SOURCE_BYTES, GROUP_BLOCK_BYTES, PackedQ5_0::packGroup, PackedQ5_0::new);
 
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
     private final int blocks;
-    /** Q5_1: codes 0..31 and a minimum per block; Q5_0: codes − 16. */
-    private final boolean minimum;
-    /** Bytes of scales (and minimums) at the start of each block, then the quads. */
-    private final int head;
-    /** Bytes per group per block. */
-    private final int groupBlockBytes;
 
-    private PackedQ5Blocks(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns, boolean minimum) {
+    private PackedQ5_0(Arena arena, MemorySegment data, MemorySegment source, int rows, int columns) {
         super(arena, data, source, rows, columns);
         this.blocks = columns / BLOCK;
-        this.minimum = minimum;
-        this.head = (minimum ? 4 : 2) * GROUP;
-        this.groupBlockBytes = head + 4 * QUAD;
     }
 
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales (and minimums) side by side, then value and high-bit bytes. */
-    private static void packGroup(byte[] in, int rb, int blocks, byte[] out, boolean minimum) {
-        int sourceBytes = minimum ? 24 : 22;
-        int head = (minimum ? 4 : 2) * GROUP;
-        int qh = minimum ? 4 : 2;
+    /** Packs {@code rows × columns} Q5_0 weights read from {@code source}, groups split over {@code pool}. */
+    static PackedQ5_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
+        return FORMAT.pack(source, rows, columns, pool);
+    }
+
+    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then value and high-bit bytes. */
+    private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
-            int dst = k * (head + 4 * QUAD);
-            copyScales(in, rb, k * sourceBytes, out, dst);
-            if (minimum) {
-                copyScales(in, rb, k * sourceBytes + 2, out, dst + 2 * GROUP);
-            }
+            int dst = k * GROUP_BLOCK_BYTES;
+            copyScales(in, rb, k * SOURCE_BYTES, out, dst);
             for (int l = 0; l < GROUP; l++) {
-                int src = l * rb + k * sourceBytes + qh;
-                int bits = (in[src] & 0xFF) | (in[src + 1] & 0xFF) << 8 | (in[src + 2] & 0xFF) << 16 | (in[src + 3] & 0xFF) << 24;
+                int src = l * rb + k * SOURCE_BYTES;
+                int qh = (in[src + 2] & 0xFF) | (in[src + 3] & 0xFF) << 8 | (in[src + 4] & 0xFF) << 16 | (in[src + 5] & 0xFF) << 24;
                 for (int j = 0; j < 16; j++) {
-                    int q = in[src + 4 + j] & 0xFF;
-                    int lo = (q & 0xF) | ((bits >>> j) & 1) << 4;
-                    int hi = (q >>> 4) | ((bits >>> (j + 16)) & 1) << 4;
-                    int quad = dst + head + QUAD * (j / 4);
+                    int q = in[src + 6 + j] & 0xFF;
+                    int lo = (q & 0xF) | ((qh >>> j) & 1) << 4;
+                    int hi = (q >>> 4) | ((qh >>> (j + 16)) & 1) << 4;
+                    int quad = dst + 2 * GROUP + QUAD * (j / 4);
                     out[quad + GROUP * (1 + j % 4) + l] = (byte) (lo | (hi << 5));
                     out[quad + l] |= (byte) ((hi >>> 3) << (2 * (j % 4)));
                 }
@@ -91,46 +74,30 @@ final class PackedQ5Blocks extends PackedMatrix {
         }
     }
 
-    /**
-     * Q8_0/Q8_1-rounded activations widened to int16; per block 16·Σx of each half (see
-     * {@link #dotGroups}); per block what to add to the integer sum (Q5_1: 16·Σx, so that it is
-     * Σq·x; Q5_0: 0); Q5_1's rounded block sums {@code s} (else null).
-     */
-    record Prepared(short[] qs, float[] d, short[] bias, int[] offset, float[] sums) {
+    /** Q8_0-rounded activations widened to int16, and per block 16·Σx of each half (the "− 16", see {@link #dotGroups}). */
+    record Prepared(short[] qs, float[] d, short[] bias) {
     }
 
     @Override
     Prepared prepare(float[] x) {
-        QuantizedActivations a = minimum ? Q8_1Activations.of(x, 0, columns) : Q8_0Activations.of(x, 0, columns);
+        Q8_0Activations a = Q8_0Activations.of(x, 0, columns);
         byte[] q = a.quants();
-        short[] qs = new short[columns];
         short[] bias = new short[2 * blocks];
-        int[] offset = new int[blocks];
         for (int i = 0; i < columns; i++) {
-            qs[i] = q[i];
             bias[i / 16] += (short) (16 * q[i]);
-            if (minimum) {
-                offset[i / BLOCK] += 16 * q[i];
-            }
         }
-        return new Prepared(qs, a.scales(), bias, offset, minimum ? ((Q8_1Activations) a).sums() : null);
-    }
-
-    @Override
-    boolean tilesAgreeWithKernel() {
-        return !minimum;
+        return new Prepared(widened(q), a.scales(), bias);
     }
 
     @Override
     float[] roundedActivations(float[] x, int offset, int n) {
-        return (minimum ? Q8_1Activations.of(x, offset, n).toFloats() : Q8_0Activations.of(x, offset, n).toFloats());
+        return Q8_0Activations.of(x, offset, n).toFloats();
     }
 
     /**
      * Token generation: per block and half (codes j and j + 16 for j < 16), the unsigned codes'
      * products summed in int16, where they may wrap: 16·Σx of that half subtracted, the result
-     * Σ(q − 16)·x (|·| ≤ 16·16·127) fits, so the wrapped sum gives it exactly; then widened (and for
-     * Q5_1 16·Σx added back).
+     * Σ(q − 16)·x (|·| ≤ 16·16·127) fits, so the wrapped sum gives it exactly; then widened.
      */
     @Override
     void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset) {
@@ -138,24 +105,20 @@ final class PackedQ5Blocks extends PackedMatrix {
         short[] qs = p.qs();
         float[] dx = p.d();
         short[] bias = p.bias();
-        int[] offset = p.offset();
         MemorySegment w = data;
         int nb = blocks;
-        int stride = groupBlockBytes;
-        int values = head;
-        float[] m = new float[GROUP];
         for (int g = g0; g < g1; g++) {
             FloatVector acc = FloatVector.zero(F);
-            long groupBase = (long) g * nb * stride;
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
             for (int k = 0; k < nb; k++) {
-                long base = groupBase + (long) k * stride;
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
                 int x = k * BLOCK;
                 ShortVector lo = ShortVector.zero(S);
                 ShortVector hi = ShortVector.zero(S);
                 // two quads (eight byte positions) per pass, two passes (as Q4_0's eight columns per pass)
                 for (int u = 0; u < 4; u += 2) {
                     for (int v = 0; v < 2; v++) {
-                        long at = base + values + (long) QUAD * (u + v);
+                        long at = base + 2 * GROUP + (long) QUAD * (u + v);
                         int xu = x + 4 * (u + v);
                         ShortVector top = (ShortVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
@@ -182,8 +145,7 @@ final class PackedQ5Blocks extends PackedMatrix {
                     }
                 }
                 IntVector sum = ((IntVector) lo.sub(bias[2 * k]).convertShape(VectorOperators.S2I, I, 0))
-                        .add((IntVector) hi.sub(bias[2 * k + 1]).convertShape(VectorOperators.S2I, I, 0))
-                        .add(offset[k]);
+                        .add((IntVector) hi.sub(bias[2 * k + 1]).convertShape(VectorOperators.S2I, I, 0));
                 IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
                 // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
@@ -194,50 +156,33 @@ final class PackedQ5Blocks extends PackedMatrix {
                         .reinterpretAsFloats();
                 acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
             }
-            if (minimum) {
-                // Σ m·s apart from the products (the plugin's and ggml's x86 order); the f16 minimums
-                // converted outside the hot loop (inline they would swell it past C2's inlining budget)
-                float[] sums = p.sums();
-                FloatVector minAcc = FloatVector.zero(F);
-                for (int k = 0; k < nb; k++) {
-                    halvesToFloats(groupBase + (long) k * stride + 2 * GROUP, m, 0);
-                    minAcc = minAcc.add(FloatVector.fromArray(F, m, 0).mul(sums[k]));
-                }
-                acc = acc.add(minAcc);
-            }
             acc.intoArray(out, outOffset + g * GROUP);
         }
     }
 
-    /** Q5_0: (q − 16)·d; Q5_1: q·d + m; column-major. */
+    /** (q − 16)·d, column-major. */
     @Override
     void decodeGroup(int g, float[] dst, int dstOffset, int stride) {
         MemorySegment w = data;
         int nb = blocks;
-        long groupBase = (long) g * nb * groupBlockBytes;
+        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
         float[] d = new float[GROUP];
-        float[] m = new float[GROUP];
-        int centre = minimum ? 0 : 16;
         for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * groupBlockBytes;
+            long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
             halvesToFloats(base, d, 0);
             FloatVector dv = FloatVector.fromArray(F, d, 0);
-            if (minimum) {
-                halvesToFloats(base + 2 * GROUP, m, 0);
-            }
-            FloatVector mv = FloatVector.fromArray(F, m, 0); // zeros for Q5_0: (q − 16)·d + 0 is (q − 16)·d
             int c = dstOffset + k * BLOCK * stride;
             for (int j = 0; j < 16; j++) {
-                long quad = base + head + (long) QUAD * (j / 4);
+                long quad = base + 2 * GROUP + (long) QUAD * (j / 4);
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, quad + (long) GROUP * (1 + j % 4), ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector top = (IntVector) ByteVector.fromMemorySegment(B, w, quad, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector high = v.lanewise(VectorOperators.LSHR, 5)
                         .or(top.lanewise(VectorOperators.LSHR, 2 * (j % 4)).and(3).lanewise(VectorOperators.LSHL, 3));
-                ((FloatVector) v.and(0x1F).sub(centre).convert(VectorOperators.I2F, 0)).mul(dv).add(mv)
+                ((FloatVector) v.and(0x1F).sub(16).convert(VectorOperators.I2F, 0)).mul(dv)
                         .intoArray(dst, c + j * stride);
-                ((FloatVector) high.sub(centre).convert(VectorOperators.I2F, 0)).mul(dv).add(mv)
+                ((FloatVector) high.sub(16).convert(VectorOperators.I2F, 0)).mul(dv)
                         .intoArray(dst, c + (16 + j) * stride);
             }
         }

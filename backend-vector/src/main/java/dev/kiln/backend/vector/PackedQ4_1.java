@@ -85,9 +85,9 @@ final class PackedQ4_1 extends PackedMatrix {
         float[] sums = p.sums();
         MemorySegment w = data;
         int nb = blocks;
-        float[] m = new float[GROUP];
         for (int g = g0; g < g1; g++) {
             FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
             long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
             for (int k = 0; k < nb; k++) {
                 long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 4 * GROUP;
@@ -139,12 +139,14 @@ final class PackedQ4_1 extends PackedMatrix {
                         .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                         .reinterpretAsFloats();
                 acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
-            }
-            // Σ m·s apart from the products; the f16 minimums converted outside the hot loop
-            FloatVector minAcc = FloatVector.zero(F);
-            for (int k = 0; k < nb; k++) {
-                halvesToFloats(groupBase + (long) k * GROUP_BLOCK_BYTES + 2 * GROUP, m, 0);
-                minAcc = minAcc.add(FloatVector.fromArray(F, m, 0).mul(sums[k]));
+                IntVector hm = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                FloatVector m = hm.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, hm.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(hm.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                minAcc = minAcc.add(m.mul(sums[k])); // Σ m·s apart from the products (the plugin's and ggml's x86 order)
             }
             acc.add(minAcc).intoArray(out, outOffset + g * GROUP);
         }

@@ -103,12 +103,12 @@ final class LayoutProbe {
                     seg.set(RowKernel.F16, i, (short) (Float.floatToIntBits((float) rnd.nextGaussian()) >>> 16));
                 }
             }
-            case Q4_0, Q8_0 -> {
+            case Q4_0, Q8_0, Q5_0, IQ4_NL, IQ4_XS -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b, scale(rnd));
                 }
             }
-            case Q4_K, Q5_K -> {
+            case Q4_K, Q5_K, Q4_1, Q5_1 -> {
                 for (long b = 0; b < size; b += g.blockBytes()) {
                     seg.set(RowKernel.F16, b, scale(rnd));
                     seg.set(RowKernel.F16, b + 2, scale(rnd));

@@ -179,6 +179,15 @@ abstract class PackedMatrix implements AutoCloseable {
         }
     }
 
+    /** Int8 activations widened to int16, the form the kernels broadcast from. */
+    static short[] widened(byte[] q) {
+        short[] s = new short[q.length];
+        for (int i = 0; i < q.length; i++) {
+            s[i] = q[i];
+        }
+        return s;
+    }
+
     /** The activation row as this type's kernel wants it (rounded as the plugin rounds it). */
     abstract Object prepare(float[] x);
 
@@ -348,6 +357,16 @@ abstract class PackedMatrix implements AutoCloseable {
      */
     float[] roundedActivations(float[] x, int offset, int n) {
         return null;
+    }
+
+    /**
+     * Whether decoded weights times {@link #roundedActivations} in float (the prompt-processing tiles)
+     * give this layout's kernel result up to float rounding. Not for Q4_1/Q5_1: their kernels' minimum
+     * term uses the activations' f16-rounded block sums, which no rounding of the activations reproduces,
+     * so its batches run the token kernel per vector.
+     */
+    boolean tilesAgreeWithKernel() {
+        return true;
     }
 
     @Override

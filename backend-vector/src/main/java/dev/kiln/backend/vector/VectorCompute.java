@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * The vector backend's compute context: built-in SIMD kernels for F32, F16, BF16, Q4_0, Q8_0,
- * Q4_K and Q6_K, packed layouts for the plugin types Q5_K and Q3_K (512-bit, whole 16-row groups),
+ * Q4_K and Q6_K, packed layouts for the plugin types Q5_K, Q3_K, Q4_1, Q5_0, Q5_1, IQ4_XS and IQ4_NL (512-bit, whole 16-row groups),
  * any other type or shape through its plugin's {@code vectorKernel()} or {@code kernel()}, and every
  * op split over a {@link WorkerPool} of its own.
  */
@@ -32,13 +32,13 @@ public final class VectorCompute implements Compute {
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K,Q5_K,Q3_K}
-     * (the default), or {@code none} to measure the row-wise kernels (for Q5_K and Q3_K: the plugins'
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q4_1,Q5_0,Q5_1,IQ4_XS,IQ4_NL}
+     * (the default), or {@code none} to measure the row-wise kernels (for the plugin types: the plugins'
      * {@code vectorKernel()}) against them. Q8_0 is packed only when named: its packed kernel rounds
      * once per block where the row kernel (and llama.cpp) keep lane sums, which moves greedy text
      * off llama.cpp's at a near-tie (KERNELS.md).
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K,Q5_K,Q3_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K,Q5_K,Q3_K,Q4_1,Q5_0,Q5_1,IQ4_XS,IQ4_NL");
     /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */
@@ -205,6 +205,8 @@ public final class VectorCompute implements Compute {
         PackedMatrix pluginPacked = k == null ? pluginPacked(w) : null;
         if (pluginPacked != null && batch == 1) {
             packedMatvec(pluginPacked, x, out);
+        } else if (pluginPacked != null && !pluginPacked.tilesAgreeWithKernel()) {
+            packedMatvecEach(pluginPacked, x, out, batch);
         } else if (pluginPacked != null) {
             packedMatmul(pluginPacked, pluginPacked::roundedActivations, x, out, batch);
         } else if (k == null) {
@@ -303,13 +305,18 @@ public final class VectorCompute implements Compute {
 
     /**
      * The packed copy of a matrix of a plugin type this backend has a packed layout for but no row
-     * kernel (Q5_K, Q3_K: the plugins' own {@code vectorKernel()} serve every other shape and width),
+     * kernel (Q5_K, Q3_K, Q4_1, Q5_0, Q5_1, IQ4_XS, IQ4_NL: the plugins' own {@code vectorKernel()} serve every other shape and width),
      * if the plugin decodes a packed probe matrix as the layout does; {@code null} otherwise.
      */
     private PackedMatrix pluginPacked(Weights w) {
         PackedMatrix.Format<?> format = switch (w.type().ggmlType()) {
             case Q5_K -> PackedQ5K.FORMAT;
             case Q3_K -> PackedQ3K.FORMAT;
+            case Q5_0 -> PackedQ5_0.FORMAT;
+            case Q5_1 -> PackedQ5_1.FORMAT;
+            case Q4_1 -> PackedQ4_1.FORMAT;
+            case IQ4_XS -> PackedIQ4XS.FORMAT;
+            case IQ4_NL -> PackedIQ4NL.FORMAT;
             default -> null;
         };
         if (format == null || !PACK.contains(format.type().name()) || !format.applies(lanes, w.rows(), w.columns())

@@ -198,6 +198,56 @@ class PackedMatrixTest {
         }
     }
 
+    /**
+     * The plugin types' packed dot kernels convert their f16 scales inline too: every half as scale of
+     * one block per row whose codes are all 9 (byte 0x99), x = [1, 0, …], so each row's result is one
+     * exact integer sum times (d · d_x) added to zero.
+     */
+    @Test
+    void pluginTypesDotKernelsConvertEveryHalfScaleExactly() {
+        float[] x = new float[256];
+        x[0] = 1f;
+        // Q5_0: qh 0x99… sets value 0's fifth bit: code 25, value 9; x rounds to Q8_0 127 · f16(1/127)
+        var q8 = dev.kiln.toolkit.quant.activation.Q8_0Activations.of(x, 0, 32);
+        checkDotConversion(PackedQ5_0.FORMAT, 22, 2, 9 * 127, q8.scales()[0], p -> p.prepare(java.util.Arrays.copyOf(x, 32)));
+        // IQ4_NL: code 9 is the codebook's 13
+        checkDotConversion(PackedIQ4NL.FORMAT, 18, 2, 13 * 127, q8.scales()[0], p -> p.prepare(java.util.Arrays.copyOf(x, 32)));
+        // IQ4_XS: every block scale 1 (stored 33: scales_h 0xAAAA, scales_l nibbles 1); Q8_K rounds 1 to −127 · (−1/127)
+        Q8KActivations q8k = Q8KActivations.of(x, 0, 256);
+        checkDotConversion(PackedIQ4XS.FORMAT, 136, 8, 13 * q8k.qs[0], q8k.d[0], p -> p.prepare(x));
+    }
+
+    /**
+     * One block of {@code bytes} per row, every f16 half as the scale at byte 0 in turn; bytes from
+     * {@code codes} on 0x99, those before it (IQ4_XS's block scales) 0xAA in bytes 2 and 3, 0x11 after.
+     */
+    private static void checkDotConversion(PackedMatrix.Format<?> format, int bytes, int codes, int sum, float dx,
+                                           java.util.function.Function<PackedMatrix, Object> prepare) {
+        int cols = format.block();
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(1, "test")) {
+            MemorySegment m = arena.allocate((long) GROUP * bytes);
+            for (int l = 0; l < GROUP; l++) {
+                for (int i = 2; i < bytes; i++) {
+                    m.set(ValueLayout.JAVA_BYTE, (long) l * bytes + i, (byte) (i >= codes ? 0x99 : i < 4 ? 0xAA : 0x11));
+                }
+            }
+            float[] out = new float[GROUP];
+            for (int first = 0; first < 65536; first += GROUP) {
+                for (int l = 0; l < GROUP; l++) {
+                    m.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), (long) l * bytes, (short) (first + l));
+                }
+                try (PackedMatrix p = format.pack(m, GROUP, cols, pool)) {
+                    p.dotGroups(0, 1, prepare.apply(p), out, 0);
+                }
+                for (int l = 0; l < GROUP; l++) {
+                    short h = (short) (first + l);
+                    assertSameFloat(Math.fma((float) sum, Float.float16ToFloat(h) * dx, 0f), out[l],
+                            format.type() + " half 0x" + Integer.toHexString(h & 0xFFFF));
+                }
+            }
+        }
+    }
+
     @Test
     void aClosedFilesPackedCopyIsNotReused(@TempDir Path dir) throws IOException {
         QuantType q4 = BackendContract.discoveredQuantTypes().stream()

@@ -36,6 +36,8 @@ class VectorKernelsTest {
     private static final Set<GgmlType> BUILT_IN = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
     private static final int[] WIDTHS = {512, 256, 128};
+    /** Plugin types this backend packs (no row kernel of its own). */
+    private static final Set<GgmlType> PACKED_PLUGIN_TYPES = EnumSet.of(GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_XS, GgmlType.IQ4_NL);
     /** Types whose vector kernels multiply unrounded float activations (none now: all round like their plugins). */
     private static final Set<GgmlType> FLOAT_ACTIVATIONS = EnumSet.noneOf(GgmlType.class);
 
@@ -263,10 +265,10 @@ class VectorKernelsTest {
         }
     }
 
-    /** Q5_K and Q3_K have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
+    /** Q5_K, Q3_K, Q4_1, Q5_0, Q5_1, IQ4_XS and IQ4_NL have no row kernel here but a packed layout: used at 512 bits for whole 16-row groups only. */
     @TestFactory
     Stream<DynamicTest> pluginTypesWithAPackedLayoutRunPackedWhereItApplies() {
-        return plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K || t.ggmlType() == GgmlType.Q3_K)
+        return plugins().stream().filter(t -> PACKED_PLUGIN_TYPES.contains(t.ggmlType()))
                 .map(type -> DynamicTest.dynamicTest(type.name(), () -> {
                     Random rnd = new Random(11);
                     float[] x = gaussian(rnd, 2 * 512, 1f);
@@ -284,39 +286,42 @@ class VectorKernelsTest {
                 }));
     }
 
-    @Test
-    void aPluginThatReusesQ5KForAnotherLayoutIsNotPacked() {
-        QuantType real = plugins().stream().filter(t -> t.ggmlType() == GgmlType.Q5_K).findFirst().orElseThrow();
-        QuantType impostor = new QuantType() {
-            @Override
-            public GgmlType ggmlType() {
-                return GgmlType.Q5_K;
-            }
+    /** A plugin that reuses a packed plugin type's id for another meaning of the same bytes runs on its own kernel. */
+    @TestFactory
+    Stream<DynamicTest> aPluginThatReusesAPackedTypesIdForAnotherLayoutIsNotPacked() {
+        return plugins().stream().filter(t -> PACKED_PLUGIN_TYPES.contains(t.ggmlType()))
+                .map(real -> DynamicTest.dynamicTest(real.name(), () -> {
+                    QuantType impostor = new QuantType() {
+                        @Override
+                        public GgmlType ggmlType() {
+                            return real.ggmlType();
+                        }
 
-            @Override
-            public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-                real.dequantize(src, offset, dst, dstOffset, count);
-                for (int i = 0; i < count; i++) {
-                    dst[dstOffset + i] = -dst[dstOffset + i]; // same bytes, another meaning
-                }
-            }
+                        @Override
+                        public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+                            real.dequantize(src, offset, dst, dstOffset, count);
+                            for (int i = 0; i < count; i++) {
+                                dst[dstOffset + i] = -dst[dstOffset + i]; // same bytes, another meaning
+                            }
+                        }
 
-            @Override
-            public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
-                real.quantize(src, srcOffset, count, dst, offset);
-            }
+                        @Override
+                        public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+                            real.quantize(src, srcOffset, count, dst, offset);
+                        }
 
-            @Override
-            public DotKernel<?> kernel() {
-                return real.kernel();
-            }
-        };
-        Random rnd = new Random(12);
-        MemorySegment data = quantized(impostor, gaussian(rnd, 48 * 256, 0.5f), 48, 256);
-        try (VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
-            c.matmul(new Weights("impostor", impostor, data, 48, 256), gaussian(rnd, 256, 1f), new float[48], 1);
-            assertEquals(0, c.packedMatrices());
-        }
+                        @Override
+                        public DotKernel<?> kernel() {
+                            return real.kernel();
+                        }
+                    };
+                    Random rnd = new Random(12);
+                    MemorySegment data = quantized(impostor, gaussian(rnd, 48 * 256, 0.5f), 48, 256);
+                    try (VectorCompute c = new VectorCompute(1, Lanes.of(512))) {
+                        c.matmul(new Weights("impostor", impostor, data, 48, 256), gaussian(rnd, 256, 1f), new float[48], 1);
+                        assertEquals(0, c.packedMatrices());
+                    }
+                }));
     }
 
     private static float[] gaussian(Random rnd, int n, float std) {

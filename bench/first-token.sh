@@ -5,7 +5,8 @@
 # size of the launcher's process tree = the JVM's VmHWM, file-backed pages of the mapped model and
 # packed-weights cache included). Each file is run with the JVM's ahead-of-time cache (the
 # launcher's default) and without it (KILN_AOT=off), interleaved, R times each; the packed-weights
-# cache is warm (a first, unmeasured start writes it). Prints a markdown table (medians).
+# cache is warm (a first, unmeasured start writes it). Prints a markdown table (medians); the
+# process CPU time (user + system) is given too, as it is less sensitive to a busy machine.
 #
 # Usage: bench/first-token.sh [-r 5] [-t 1] MODEL.gguf...
 # KILN=... runs another launcher. Load average printed before and after; on a busy machine the
@@ -34,21 +35,21 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/kiln-first-token.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-# one start: "<ms> <peak KiB>"
+# one start: "<ms> <peak KiB> <cpu s>"
 start() {
   local file="$1" aot="$2" s e
   s=$(date +%s%N)
-  KILN_AOT="$aot" /usr/bin/time -f '%M' -o "$tmp/rss" "$KILN" generate -m "$file" -p "Once upon a time" -n 1 -t "$T" \
+  KILN_AOT="$aot" /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$KILN" generate -m "$file" -p "Once upon a time" -n 1 -t "$T" \
     --temp 0 >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
   e=$(date +%s%N)
-  echo "$(( (e - s) / 1000000 )) $(tail -1 "$tmp/rss")"
+  echo "$(( (e - s) / 1000000 )) $(tail -1 "$tmp/rss" | awk '{print $1, $2 + $3}')"
 }
 
 echo "Open + first token from process start (kiln generate -n 1, $T thread(s), median of $R), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average $(load) at the start"
 echo
-echo "| model | file MiB | with AOT cache ms | without ms | peak resident MiB (with) | over the file |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| model | file MiB | with AOT cache ms | without ms | CPU s with | CPU s without | peak resident MiB (with) | over the file |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for FILE in "${FILES[@]}"; do
   start "$FILE" on >/dev/null # writes the packed-weights cache and warms the page cache
   : >"$tmp/on"; : >"$tmp/off"
@@ -59,8 +60,10 @@ for FILE in "${FILES[@]}"; do
   mib=$(awk -v b="$(stat -c %s "$FILE")" 'BEGIN {printf "%.1f", b / 1048576}')
   on=$(cut -d' ' -f1 "$tmp/on" | median)
   off=$(cut -d' ' -f1 "$tmp/off" | median)
+  cpu_on=$(cut -d' ' -f3 "$tmp/on" | median)
+  cpu_off=$(cut -d' ' -f3 "$tmp/off" | median)
   rss=$(( $(cut -d' ' -f2 "$tmp/on" | median | cut -d. -f1) / 1024 ))
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$(basename "$FILE" .gguf)" "$mib" "$on" "$off" "$rss" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$FILE" .gguf)" "$mib" "$on" "$off" "$cpu_on" "$cpu_off" "$rss" \
     "$(awk -v r="$rss" -v f="$mib" 'BEGIN {if (f >= 1) printf "%+.1f %%", (r - f) * 100 / f; else print "-"}')"
 done
 echo

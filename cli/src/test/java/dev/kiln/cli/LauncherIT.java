@@ -331,13 +331,13 @@ class LauncherIT {
      */
     @Test
     void two_processes_starting_at_once_leave_a_cache_the_next_start_maps() throws Exception {
-        Path q8 = HOME.resolve("fixtures/models/stories260K-Q8_0.gguf");
+        Path q4 = HOME.resolve("fixtures/models/stories260K-Q4_0.gguf"); // Q4_0: packed by default
         String run = "\"$KILN\" generate -m \"$MODEL\" -p 'Once upon a time' -n 16 --temp 0";
-        Run uncached = sh(run, "MODEL", q8.toString(), "KILN_CACHE_DIR", "off");
+        Run uncached = sh(run, "MODEL", q4.toString(), "KILN_CACHE_DIR", "off");
         assertEquals(0, uncached.status(), uncached::toString);
 
         Run both = sh(run + " >a.txt 2>a.err & p1=$!; " + run + " >b.txt 2>b.err & p2=$!; wait $p1; s1=$?; wait $p2; s2=$?; echo \"$s1 $s2\"",
-                "MODEL", q8.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
+                "MODEL", q4.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
         assertEquals("0 0", both.out().strip(), both + Files.readString(dir.resolve("a.err")) + Files.readString(dir.resolve("b.err")));
         assertEquals(uncached.out(), Files.readString(dir.resolve("a.txt")));
         assertEquals(uncached.out(), Files.readString(dir.resolve("b.txt")));
@@ -356,7 +356,7 @@ class LauncherIT {
             written.put(p, Files.getLastModifiedTime(p));
         }
 
-        Run third = sh(run, "MODEL", q8.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
+        Run third = sh(run, "MODEL", q4.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
         assertEquals(0, third.status(), third::toString);
         assertEquals(uncached.out(), third.out());
         for (Path p : packed) {

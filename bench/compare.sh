@@ -4,7 +4,7 @@
 # and thread count, and the ratio Kiln / llama.cpp, as markdown tables ready for the README.
 #
 # Usage: bench/compare.sh [--shape SHAPE] [--types "Q4_0 Q8_0 Q4_K_M"] [-p 128] [-n 64] [-t "2 1"] [-r 3]
-#                         [--dir DIR] [--backend NAME] [--llama bench|node] [MODEL.gguf...]
+#                         [--dir DIR] [--backend NAME] [--llama bench|node] [--first-token-runs R] [MODEL.gguf...]
 #   MODEL.gguf  files to compare; without any, the synthetic files of --shape/--types in --dir
 #   --shape     kiln synth shape (default tinyllama-1.1b; llama-3.2-1b, small)
 #   --types     quant types (default "Q4_0 Q8_0 Q4_K_M", with llama-quantize's default mixes)
@@ -15,6 +15,8 @@
 #               bench/llamacpp-bench.mjs. Default: bench when one is found, else node. llama-bench is
 #               the reference: through node, llama.cpp's 2-thread tg reads low on a 2-core machine
 #               (the node process competes with its threads; see bench/llamacpp-bench.mjs).
+#   --first-token-runs  starts per file for bench/first-token.sh (open + first token from process
+#               start, with and without the JVM's AOT cache; peak resident), run last; 0 skips it (default 3)
 #
 # Ratios are only meaningful within one run on an otherwise idle machine: other processes on the
 # cores slow both sides, multi-threaded runs far more than single-threaded ones. The load average
@@ -34,6 +36,7 @@ P=128
 N=64
 THREADS="2 1"
 R=3
+FIRST_TOKEN_RUNS=3
 DIR="$ROOT/bench/models"
 BACKEND=""
 LLAMA=""
@@ -49,7 +52,8 @@ while [[ $# -gt 0 ]]; do
     --dir) DIR="$2"; shift 2 ;;
     --backend) BACKEND="$2"; shift 2 ;;
     --llama) LLAMA="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --first-token-runs) FIRST_TOKEN_RUNS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "compare.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) FILES+=("$1"); shift ;;
   esac
@@ -152,3 +156,7 @@ echo
 echo "| model | threads | Kiln load ms | Kiln open + first token ms | file MiB | Kiln peak resident MiB | Kiln peak heap MiB |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${MEMORY[@]}"
+if [[ "$FIRST_TOKEN_RUNS" -gt 0 ]]; then
+  echo
+  KILN="$KILN" "$ROOT/bench/first-token.sh" -r "$FIRST_TOKEN_RUNS" -t 1 "${FILES[@]}"
+fi

@@ -323,6 +323,47 @@ class LauncherIT {
         throw new AssertionError("no partial file appeared in " + dir + ": " + Files.readString(dir.resolve(".stderr")));
     }
 
+    /**
+     * Issue 12's packed-weights cache across processes: two {@code kiln generate} started at once
+     * on an empty cache both write it (each matrix through its own temporary file and a rename)
+     * and print the same text as a run without the cache; they leave whole files and no
+     * temporaries; a third start maps those files (rewrites none) and prints the same text again.
+     */
+    @Test
+    void two_processes_starting_at_once_leave_a_cache_the_next_start_maps() throws Exception {
+        Path q4 = HOME.resolve("fixtures/models/stories260K-Q4_0.gguf"); // Q4_0: packed by default
+        String run = "\"$KILN\" generate -m \"$MODEL\" -p 'Once upon a time' -n 16 --temp 0";
+        Run uncached = sh(run, "MODEL", q4.toString(), "KILN_CACHE_DIR", "off");
+        assertEquals(0, uncached.status(), uncached::toString);
+
+        Run both = sh(run + " >a.txt 2>a.err & p1=$!; " + run + " >b.txt 2>b.err & p2=$!; wait $p1; s1=$?; wait $p2; s2=$?; echo \"$s1 $s2\"",
+                "MODEL", q4.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
+        assertEquals("0 0", both.out().strip(), both + Files.readString(dir.resolve("a.err")) + Files.readString(dir.resolve("b.err")));
+        assertEquals(uncached.out(), Files.readString(dir.resolve("a.txt")));
+        assertEquals(uncached.out(), Files.readString(dir.resolve("b.txt")));
+        for (String err : List.of("a.err", "b.err")) {
+            assertFalse(Files.readString(dir.resolve(err)).contains("warning"), err + ": " + Files.readString(dir.resolve(err)));
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir.resolve("cache"))) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        List<Path> packed = files.stream().filter(p -> p.toString().endsWith(".kpack")).toList();
+        assumeTrue(!packed.isEmpty(), "this machine's vector width packs no matrices");
+        assertTrue(files.stream().noneMatch(p -> p.toString().endsWith(".tmp")), "temporary files left: " + files);
+        Map<Path, FileTime> written = new HashMap<>();
+        for (Path p : packed) {
+            written.put(p, Files.getLastModifiedTime(p));
+        }
+
+        Run third = sh(run, "MODEL", q4.toString(), "KILN_CACHE_DIR", dir.resolve("cache").toString());
+        assertEquals(0, third.status(), third::toString);
+        assertEquals(uncached.out(), third.out());
+        for (Path p : packed) {
+            assertEquals(written.get(p), Files.getLastModifiedTime(p), p + " was written again, not mapped");
+        }
+    }
+
     private static void signal(String signal, String target) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, "--", target).inheritIO().start();
         assertEquals(0, waitFor(kill), "kill -" + signal + " " + target);

@@ -11,7 +11,8 @@
 #    the type, the token embedding included), weights N(0, 0.5) so the logits spread over ~25
 #    and greedy choices are rarely near ties;
 #    phi3 also gets tiny-longrope (F32 and Q8_0): LongRoPE factors from 32 positions, so every
-#    session of the tests and of llama.cpp (context 512) rotates with the long factors;
+#    session of the tests and of llama.cpp (context 512) rotates with the long factors; and
+#    tiny-longrope-512 (F32), from 512 positions, where they all rotate with the short ones;
 #    llama gets tiny-smollm and tiny-tekken (F32 and Q8_0) on 1024-token cuts of the StarCoder
 #    vocabulary (pre-tokenizer rewritten to smollm) and of Mistral-Nemo's tekken vocabulary;
 # 3. llama.cpp's greedy ids, first logits and perplexity for each file (expected/).
@@ -54,6 +55,7 @@ for arch in "${archs[@]}"; do
     for type in F32 Q8_0; do
       synth phi3 tiny-longrope "$type" "$dir/phi3-tiny-longrope-$type.gguf"
     done
+    synth phi3 tiny-longrope-512 F32 "$dir/phi3-tiny-longrope-512-F32.gguf"
   fi
   rm -rf "$dir/expected"
   node tools/llamacpp_model_reference.mjs "$dir/expected" fixtures/models/stories260K.ppl.txt "${files[@]}"

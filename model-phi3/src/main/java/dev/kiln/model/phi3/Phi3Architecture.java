@@ -52,7 +52,10 @@ public final class Phi3Architecture extends DecoderArchitecture {
                                 "ggml-vocab-phi-3-1k.gguf"),
                         /* The same with LongRoPE from 32 positions: every session of the tests is "long". */
                         longRope(DecoderShape.of("tiny-longrope", 64, 2, 128, 4, 2, 16, 1024, 10000f, 1e-5f, false,
-                                "ggml-vocab-phi-3-1k.gguf"), 32)));
+                                "ggml-vocab-phi-3-1k.gguf"), 32),
+                        /* LongRoPE from 512 positions: every session of the tests, and llama.cpp's of 512, is "short". */
+                        longRope(DecoderShape.of("tiny-longrope-512", 64, 2, 128, 4, 2, 16, 1024, 10000f, 1e-5f, false,
+                                "ggml-vocab-phi-3-1k.gguf"), 512)));
     }
 
     /** {@code shape} extended by LongRoPE from {@code originalContext} positions, with the attention factor Phi-3's converter writes. */

@@ -62,7 +62,8 @@ final class ChatCommand implements Callable<Integer> {
     String system;
 
     @Option(names = "--chat-template", paramLabel = "NAME",
-            description = "zephyr, llama3 or chatml, instead of the one recognised in the model's tokenizer.chat_template "
+            description = "chatml, llama3, zephyr, phi3, gemma, llama2[-sys[-bos|-strip]], mistral-v1, mistral-v3[-tekken] "
+                    + "or mistral-v7[-tekken], instead of the one recognised in the model's tokenizer.chat_template "
                     + "(chatml when the model has none, as in llama.cpp).")
     String chatTemplate;
 

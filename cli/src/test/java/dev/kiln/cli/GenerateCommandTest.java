@@ -81,10 +81,11 @@ class GenerateCommandTest {
         assertEquals("", run.out());
     }
 
-    /** The tiny Qwen models (their ids are checked against llama.cpp's by the model modules) run through generate. */
+    /** The tiny Qwen and Phi-3 models (their ids are checked against llama.cpp's by the model modules) run through generate. */
     @TestFactory
     Stream<DynamicTest> qwen_models_generate_on_both_backends() {
-        return Stream.of("scalar", "vector").flatMap(backend -> Stream.of("qwen2-tiny/qwen2-tiny-Q4_0", "qwen3-tiny/qwen3-tiny-Q8_0")
+        return Stream.of("scalar", "vector").flatMap(backend -> Stream.of("qwen2-tiny/qwen2-tiny-Q4_0", "qwen3-tiny/qwen3-tiny-Q8_0",
+                        "phi3-tiny/phi3-tiny-Q4_0", "phi3-tiny/phi3-tiny-longrope-Q8_0")
                 .map(m -> DynamicTest.dynamicTest(backend + " " + m, () -> {
                     KilnRun run = KilnRun.of("generate", "-m", FIXTURES.resolve("models/" + m + ".gguf").toString(),
                             "-p", "Once upon a time", "-n", "16", "--temp", "0", "--backend", backend);

@@ -40,7 +40,7 @@ final class ModelArchitectureContractFiles {
         return layout.tensors().stream().mapToLong(TensorLayout::elementCount).sum();
     }
 
-    /** Writes {@code layout} as an F32 model: weights N(0, 0.5), norms ones, no tokenizer. */
+    /** Writes {@code layout} as an F32 model: weights N(0, 0.5), norms ones, RoPE factors 1 + |N(0, 0.5)|, no tokenizer. */
     static void synthesize(ModelFormat format, ModelLayout layout, Path out) {
         ModelWriter w = format.create(out);
         w.put("general.architecture", MetadataValue.ofString(layout.architecture()));
@@ -52,7 +52,11 @@ final class ModelArchitectureContractFiles {
             w.addTensor(t.name(), GgmlType.F32, t.shape(), target -> {
                 SplittableRandom rnd = new SplittableRandom(tensorSeed);
                 for (long i = 0; i < t.elementCount(); i++) {
-                    float v = t.kind() == TensorLayout.Kind.ONES ? 1f : (float) (rnd.nextGaussian() * 0.5);
+                    float v = switch (t.kind()) {
+                        case ONES -> 1f;
+                        case POSITIVE -> (float) (1 + Math.abs(rnd.nextGaussian() * 0.5));
+                        case WEIGHTS -> (float) (rnd.nextGaussian() * 0.5);
+                    };
                     target.set(FLOAT_LE, 4 * i, v);
                 }
             });

@@ -16,7 +16,9 @@ public record TensorLayout(String name, long[] shape, Kind kind) {
         /** Random weights, N(0, std): matrices, biases. */
         WEIGHTS,
         /** Ones: normalization weights. */
-        ONES
+        ONES,
+        /** Positive values, 1 + |N(0, std)|: RoPE frequency divisors (LongRoPE's factors). */
+        POSITIVE
     }
 
     public TensorLayout {

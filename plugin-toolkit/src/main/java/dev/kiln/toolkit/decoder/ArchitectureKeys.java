@@ -69,6 +69,14 @@ public record ArchitectureKeys(String architecture) {
         return key("rope.scaling.factor");
     }
 
+    public String ropeOriginalContext() {
+        return key("rope.scaling.original_context_length");
+    }
+
+    public String ropeAttentionFactor() {
+        return key("rope.scaling.attn_factor");
+    }
+
     public String ropeScaleLinear() {
         return key("rope.scale_linear");
     }

@@ -7,6 +7,7 @@ import dev.kiln.api.format.ModelFile;
 import dev.kiln.api.model.Model;
 import dev.kiln.api.model.ModelArchitecture;
 import dev.kiln.api.model.ModelLayout;
+import dev.kiln.api.model.TensorLayout;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.toolkit.decoder.DecoderTensors.Block;
 import java.util.List;
@@ -71,11 +72,24 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
         return Map.of();
     }
 
+    /** Tensors outside the blocks a synthetic file of these dimensions has besides the standard ones; none by default. */
+    protected List<TensorLayout> shapeTensors(HyperParameters hp) {
+        return List.of();
+    }
+
+    /**
+     * The tensors every block of {@code file} has: by default those given to the constructor; an
+     * architecture whose files come in more than one form (fused or separate q/k/v) picks here.
+     */
+    protected Set<Block> blockTensors(ModelFile file) {
+        return blockTensors;
+    }
+
     @Override
     public Model load(ModelFile file, Compute compute, QuantTypes types) {
         HyperParameters hp = HyperParameters.read(file, keys);
         DecoderConfig config = configurator.configure(hp, new MetadataReader(file));
-        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors, optionalBlockTensors());
+        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors(file), optionalBlockTensors());
         return new DecoderModel(config, weights, compute);
     }
 
@@ -90,6 +104,7 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
                 .orElseThrow(() -> new KilnException("unknown " + name() + " shape '" + preset + "'; known: "
                         + shapes.stream().map(DecoderShape::id).collect(Collectors.joining(", "))));
         HyperParameters hp = shape.dimensions().withVocabularySize(vocabularySize);
-        return DecoderLayout.of(keys, shape.id(), hp, blockTensors, shape.tied(), shape.vocabulary(), shapeMetadata(hp));
+        return DecoderLayout.of(keys, shape.id(), hp, blockTensors, shape.tied(), shape.vocabulary(), shapeMetadata(hp),
+                shapeTensors(hp));
     }
 }

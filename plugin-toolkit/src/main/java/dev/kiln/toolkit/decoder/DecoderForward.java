@@ -20,8 +20,11 @@ import java.util.List;
  * through {@link Compute#matvecEach}, so each gets exactly the arithmetic it would get alone.
  */
 final class DecoderForward {
-    /** The rows {@code [row, row + count)} of a step belong to the sequence with these caches, from {@code firstPos}. */
-    record Segment(KvCache[] caches, int firstPos, int count, int row) {
+    /**
+     * The rows {@code [row, row + count)} of a step belong to the sequence with these caches, from
+     * {@code firstPos}, rotated with the RoPE factors of {@code ropeVariant}.
+     */
+    record Segment(KvCache[] caches, int firstPos, int count, int row, int ropeVariant) {
     }
 
     private final DecoderConfig config;
@@ -69,10 +72,15 @@ final class DecoderForward {
         }
         requireFinite(a.x, segments, dim, "the token embedding");
 
-        RopeTable[] ropes = model.ropeTables(lastPos);
+        RopeTable[][] ropes = new RopeTable[2][];
+        for (Segment s : segments) {
+            if (ropes[s.ropeVariant()] == null) {
+                ropes[s.ropeVariant()] = model.ropeTables(lastPos, s.ropeVariant());
+            }
+        }
         for (int l = 0; l < weights.layers().length; l++) {
             DecoderLayer layer = weights.layers()[l];
-            RopeTable rope = ropes[model.ropeIndex(l)];
+            int ropeIndex = model.ropeIndex(l);
             compute.rmsNorm(a.x, layer.attentionNorm(), hp.rmsEpsilon(), a.normed, dim, n);
             project(layer.query(), layer.queryBias(), a.normed, a.q, n, independent);
             project(layer.key(), layer.keyBias(), a.normed, a.k, n, independent);
@@ -85,10 +93,11 @@ final class DecoderForward {
             }
             if (independent) {
                 for (Segment s : segments) {
-                    attendOneRow(a, s, l, rope);
+                    attendOneRow(a, s, l, ropes[s.ropeVariant()][ropeIndex]);
                 }
             } else {
                 Segment s = segments.get(0);
+                RopeTable rope = ropes[s.ropeVariant()][ropeIndex];
                 rotate(a.q, n, s.firstPos(), hp.headCount(), rope);
                 rotate(a.k, n, s.firstPos(), hp.headCountKv(), rope);
                 if (config.queryScale() != 1f) {

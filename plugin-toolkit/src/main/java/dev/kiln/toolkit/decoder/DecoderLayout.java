@@ -28,9 +28,11 @@ public final class DecoderLayout {
      * @param tied whether the token embedding doubles as the output head (no {@code output.weight})
      * @param vocabFixture the vocab fixture the shape copies its tokenizer from
      * @param extra the architecture's own keys, written after the standard ones
+     * @param globals tensors outside the blocks besides the embedding, norm and head (LongRoPE's
+     *        factors), written after the token embedding
      */
     public static ModelLayout of(ArchitectureKeys keys, String preset, HyperParameters hp, Set<Block> blocks, boolean tied,
-                                 String vocabFixture, Map<String, MetadataValue> extra) {
+                                 String vocabFixture, Map<String, MetadataValue> extra, List<TensorLayout> globals) {
         Map<String, MetadataValue> m = new LinkedHashMap<>();
         m.put(keys.contextLength(), MetadataValue.ofUint32(hp.contextLength()));
         m.put(keys.embeddingLength(), MetadataValue.ofUint32(hp.embeddingLength()));
@@ -44,11 +46,18 @@ public final class DecoderLayout {
         }
         m.put(keys.ropeFreqBase(), MetadataValue.ofFloat32(hp.ropeFreqBase()));
         m.put(keys.rmsEpsilon(), MetadataValue.ofFloat32(hp.rmsEpsilon()));
+        if (hp.ropeOriginalContext() != hp.contextLength()) {
+            m.put(keys.ropeOriginalContext(), MetadataValue.ofUint32(hp.ropeOriginalContext()));
+        }
+        if (hp.ropeAttentionFactor() != 1f) {
+            m.put(keys.ropeAttentionFactor(), MetadataValue.ofFloat32(hp.ropeAttentionFactor()));
+        }
         m.putAll(extra);
 
         int dim = hp.embeddingLength();
         List<TensorLayout> t = new ArrayList<>();
         t.add(matrix(DecoderTensors.TOKEN_EMBD, dim, hp.vocabularySize()));
+        t.addAll(globals);
         for (int l = 0; l < hp.blockCount(); l++) {
             for (Block b : Block.values()) {
                 if (!blocks.contains(b)) {

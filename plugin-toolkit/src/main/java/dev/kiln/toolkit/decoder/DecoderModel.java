@@ -22,10 +22,13 @@ public final class DecoderModel implements Model {
     private final DecoderWeights weights;
     private final Compute compute;
     private final DecoderForward forward;
-    /** One set of angles per distinct RoPE frequencies (Gemma 3's sliding layers have their own). */
-    private final RopeAngles[] angles;
+    /**
+     * One set of angles per factor variant (LongRoPE's short and long factors; one variant without
+     * them) and distinct RoPE frequencies (Gemma 3's sliding layers have their own).
+     */
+    private final RopeAngles[][] angles;
     private final int[] ropeIndex;
-    private final RopeTable[] tables;
+    private final RopeTable[][] tables;
     /** The buffers of {@link #decode} steps (one step at a time). */
     private final Activations decodeActivations;
 
@@ -43,11 +46,17 @@ public final class DecoderModel implements Model {
             }
             ropeIndex[l] = distinct.indexOf(f);
         }
-        this.angles = new RopeAngles[distinct.size()];
-        for (int i = 0; i < angles.length; i++) {
-            angles[i] = new RopeAngles(distinct.get(i), hp.ropeDimensions(), weights.ropeFrequencyFactors());
+        // as llama.cpp's get_rope_factors: rope_freqs wins; else LongRoPE's short (variant 0) and long (1) factors
+        float[][] factors = weights.ropeFrequencyFactors() != null || weights.ropeFactorsLong() == null
+                ? new float[][] {weights.ropeFrequencyFactors()}
+                : new float[][] {weights.ropeFactorsShort(), weights.ropeFactorsLong()};
+        this.angles = new RopeAngles[factors.length][distinct.size()];
+        for (int v = 0; v < factors.length; v++) {
+            for (int i = 0; i < distinct.size(); i++) {
+                angles[v][i] = new RopeAngles(distinct.get(i), hp.ropeDimensions(), factors[v], hp.ropeAttentionFactor());
+            }
         }
-        this.tables = new RopeTable[angles.length];
+        this.tables = new RopeTable[factors.length][distinct.size()];
         this.forward = new DecoderForward(config, weights, compute, this);
         this.decodeActivations = new Activations(hp);
     }
@@ -99,7 +108,7 @@ public final class DecoderModel implements Model {
             DecoderSession s = own.get(i);
             s.requireRoom(1, "session " + i + ": ");
             s.requireToken(tokens[i], "(session " + i + ")");
-            segments.add(new DecoderForward.Segment(s.caches, s.position(), 1, i));
+            segments.add(new DecoderForward.Segment(s.caches, s.position(), 1, i, s.ropeVariant));
         }
         int n = own.size();
         int vocab = hp.vocabularySize();
@@ -127,16 +136,22 @@ public final class DecoderModel implements Model {
         return ropeIndex[layer];
     }
 
-    /** RoPE tables covering at least {@code positions} positions, shared by every session. */
-    synchronized RopeTable[] ropeTables(int positions) {
-        for (int i = 0; i < tables.length; i++) {
-            RopeTable t = tables[i];
+    /** The factor variant a session of {@code contextLength} positions rotates with: LongRoPE's long (1) beyond the original context. */
+    int ropeVariant(int contextLength) {
+        return angles.length > 1 && contextLength > hp.ropeOriginalContext() ? 1 : 0;
+    }
+
+    /** RoPE tables of factor variant {@code variant} covering at least {@code positions} positions, shared by every session. */
+    synchronized RopeTable[] ropeTables(int positions, int variant) {
+        RopeTable[] own = tables[variant];
+        for (int i = 0; i < own.length; i++) {
+            RopeTable t = own[i];
             if (t == null || t.positions() < positions) {
                 // Grow geometrically (bounded by the trained context) so decoding does not rebuild it per token.
                 int grown = t == null ? 256 : Math.min(2 * t.positions(), hp.contextLength());
-                tables[i] = angles[i].table(Math.max(positions, grown));
+                own[i] = angles[variant][i].table(Math.max(positions, grown));
             }
         }
-        return tables.clone();
+        return own.clone();
     }
 }

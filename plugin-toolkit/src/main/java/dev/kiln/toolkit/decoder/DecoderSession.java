@@ -21,6 +21,8 @@ final class DecoderSession implements Session {
     final DecoderModel model;
     private final int contextLength;
     final KvCache[] caches;
+    /** Which RoPE factors this session rotates with ({@link DecoderModel#ropeVariant}). */
+    final int ropeVariant;
     private final Activations a;
     private int position;
     private float[] logits;
@@ -35,6 +37,7 @@ final class DecoderSession implements Session {
             caches[l] = new KvCache(hp.kvLength(), contextLength);
         }
         this.a = new Activations(hp);
+        this.ropeVariant = model.ropeVariant(contextLength);
     }
 
     @Override
@@ -76,7 +79,7 @@ final class DecoderSession implements Session {
         try {
             for (int done = 0; done < count; done += MAX_BATCH) {
                 int n = Math.min(MAX_BATCH, count - done);
-                forward.layers(a, tokens, offset + done, List.of(new DecoderForward.Segment(caches, position, n, 0)));
+                forward.layers(a, tokens, offset + done, List.of(new DecoderForward.Segment(caches, position, n, 0, ropeVariant)));
                 if (allLogits) {
                     allLogits(n, result, done * vocab);
                 } else if (done + n == count) {
@@ -120,7 +123,7 @@ final class DecoderSession implements Session {
             int count = Math.min(LOGITS_BATCH, n - r0);
             System.arraycopy(a.normed, r0 * dim, a.projected, 0, count * dim);
             forward.outputHead(a.projected, logits, count, false);
-            DecoderForward.requireFinite(logits, List.of(new DecoderForward.Segment(caches, position + r0, count, 0)),
+            DecoderForward.requireFinite(logits, List.of(new DecoderForward.Segment(caches, position + r0, count, 0, ropeVariant)),
                     vocab, "the output head");
             System.arraycopy(logits, 0, out, outOffset + r0 * vocab, count * vocab);
         }
@@ -132,7 +135,7 @@ final class DecoderSession implements Session {
         System.arraycopy(a.x, (n - 1) * dim, a.projected, 0, dim);
         model.outputNorm(a.projected, a.normed, 1);
         forward.outputHead(a.normed, out, 1, false);
-        DecoderForward.requireFinite(out, List.of(new DecoderForward.Segment(caches, position + n - 1, 1, 0)),
+        DecoderForward.requireFinite(out, List.of(new DecoderForward.Segment(caches, position + n - 1, 1, 0, ropeVariant)),
                 hp.vocabularySize(), "the output head");
     }
 }

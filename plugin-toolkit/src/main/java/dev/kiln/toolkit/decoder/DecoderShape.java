@@ -26,6 +26,6 @@ public record DecoderShape(String id, HyperParameters dimensions, boolean tied, 
     public static DecoderShape of(String id, int embedding, int layers, int feedForward, int heads, int kvHeads,
                                   int headDim, int context, float ropeBase, float rmsEpsilon, boolean tied, String vocabulary) {
         return new DecoderShape(id, new HyperParameters(embedding, layers, heads, kvHeads, headDim, feedForward, context,
-                rmsEpsilon, ropeBase, headDim, 1f, 0), tied, vocabulary);
+                rmsEpsilon, ropeBase, headDim, 1f, 0, context, 1f), tied, vocabulary);
     }
 }

@@ -13,6 +13,10 @@ public final class DecoderTensors {
     public static final String OUTPUT_NORM = "output_norm.weight";
     public static final String OUTPUT = "output.weight";
     public static final String ROPE_FREQS = "rope_freqs.weight";
+    /** LongRoPE's per-pair divisors of the RoPE angles for sessions beyond the original context (Phi-3 128k). */
+    public static final String ROPE_FACTORS_LONG = "rope_factors_long.weight";
+    /** LongRoPE's per-pair divisors for sessions within the original context. */
+    public static final String ROPE_FACTORS_SHORT = "rope_factors_short.weight";
 
     private DecoderTensors() {
     }
@@ -20,6 +24,9 @@ public final class DecoderTensors {
     /** One block's tensors, in the order a converted file has them, with shapes (GGUF order: row length, rows). */
     public enum Block {
         ATTN_NORM("attn_norm.weight", Kind.NORM, HyperParameters::embeddingLength, null, "embedding_length"),
+        /** q, k and v projections in one matrix, their rows one after the other (Phi-3): bound as three row views. */
+        ATTN_QKV("attn_qkv.weight", Kind.MATRIX, HyperParameters::embeddingLength,
+                hp -> hp.queryLength() + 2 * hp.kvLength(), "(head_count + 2*head_count_kv)*head_dim x embedding_length"),
         ATTN_Q("attn_q.weight", Kind.MATRIX, HyperParameters::embeddingLength, HyperParameters::queryLength,
                 "head_count*head_dim x embedding_length"),
         ATTN_Q_BIAS("attn_q.bias", Kind.BIAS, HyperParameters::queryLength, null, "head_count*head_dim"),
@@ -39,6 +46,9 @@ public final class DecoderTensors {
                 "feed_forward_length x embedding_length"),
         FFN_UP("ffn_up.weight", Kind.MATRIX, HyperParameters::embeddingLength, HyperParameters::feedForwardLength,
                 "feed_forward_length x embedding_length"),
+        /** The gate's rows, then the up projection's, in one matrix (Phi-3's {@code ffn_up}): bound as two row views. */
+        FFN_GATE_UP("ffn_up.weight", Kind.MATRIX, HyperParameters::embeddingLength, hp -> 2 * hp.feedForwardLength(),
+                "2*feed_forward_length x embedding_length"),
         FFN_DOWN("ffn_down.weight", Kind.MATRIX, HyperParameters::feedForwardLength, HyperParameters::embeddingLength,
                 "embedding_length x feed_forward_length"),
         FFN_POST_NORM("post_ffw_norm.weight", Kind.NORM, HyperParameters::embeddingLength, null, "embedding_length");

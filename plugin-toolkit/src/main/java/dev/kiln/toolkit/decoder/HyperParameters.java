@@ -13,6 +13,11 @@ import java.util.Optional;
  * {@code attention.key_length}, else {@code embedding_length / head_count}.
  *
  * @param ropeFreqScale multiplies every RoPE angle: 1, or 1/factor for linear rope scaling
+ * @param ropeOriginalContext {@code rope.scaling.original_context_length} (else the context length):
+ *        a session longer than this takes LongRoPE's long frequency factors, as llama.cpp's
+ *        {@code get_rope_factors} does
+ * @param ropeAttentionFactor {@code rope.scaling.attn_factor} (1 when absent): multiplies RoPE's
+ *        cos and sin (LongRoPE's magnitude correction), as llama.cpp's {@code attn_factor}
  */
 public record HyperParameters(
         int embeddingLength,
@@ -26,7 +31,9 @@ public record HyperParameters(
         float ropeFreqBase,
         int ropeDimensions,
         float ropeFreqScale,
-        int vocabularySize) {
+        int vocabularySize,
+        int ropeOriginalContext,
+        float ropeAttentionFactor) {
 
     /** Query (and attention output) values per row: {@code head_count × head_dim}. */
     public int queryLength() {
@@ -41,7 +48,15 @@ public record HyperParameters(
     /** These dimensions with a vocabulary of {@code size} tokens. */
     public HyperParameters withVocabularySize(int size) {
         return new HyperParameters(embeddingLength, blockCount, headCount, headCountKv, headDim, feedForwardLength,
-                contextLength, rmsEpsilon, ropeFreqBase, ropeDimensions, ropeFreqScale, size);
+                contextLength, rmsEpsilon, ropeFreqBase, ropeDimensions, ropeFreqScale, size, ropeOriginalContext,
+                ropeAttentionFactor);
+    }
+
+    /** These dimensions trained at {@code originalContext} positions and extended by LongRoPE with {@code attentionFactor}. */
+    public HyperParameters withRopeScaling(int originalContext, float attentionFactor) {
+        return new HyperParameters(embeddingLength, blockCount, headCount, headCountKv, headDim, feedForwardLength,
+                contextLength, rmsEpsilon, ropeFreqBase, ropeDimensions, ropeFreqScale, vocabularySize, originalContext,
+                attentionFactor);
     }
 
     /**
@@ -95,13 +110,17 @@ public record HyperParameters(
         if (declared.isPresent() && declared.get() != vocab) {
             throw r.error(keys.vocabSize(), "is " + declared.get() + " but " + DecoderTensors.TOKEN_EMBD + " has " + vocab + " rows");
         }
-        return new HyperParameters(dim, layers, heads, kvHeads, headDim, ffn, ctx, eps, base, ropeDims, freqScale, vocab);
+        int originalContext = r.positiveInt(keys.ropeOriginalContext(), ctx);
+        float attentionFactor = r.positiveFloat(keys.ropeAttentionFactor(), 1f);
+        return new HyperParameters(dim, layers, heads, kvHeads, headDim, ffn, ctx, eps, base, ropeDims, freqScale, vocab,
+                originalContext, attentionFactor);
     }
 
     /**
      * llama.cpp's rule: the scaling type defaults to linear, whose angle multiplier is
      * 1/{@code rope.scaling.factor} (or the older {@code rope.scale_linear}), 1 when no factor is
-     * given; type none never scales. Llama 3.1's scheme comes as the rope_freqs tensor instead.
+     * given; type none never scales. Llama 3.1's scheme comes as the rope_freqs tensor instead;
+     * LongRoPE (Phi-3) as the rope_factors_long/short tensors, its factor scaling as linear does.
      */
     private static float ropeFreqScale(MetadataReader r, ArchitectureKeys keys) {
         Metadata m = r.metadata();
@@ -112,7 +131,7 @@ public record HyperParameters(
             case "none" -> {
                 return 1f;
             }
-            case "linear" -> {
+            case "linear", "longrope" -> {
                 if (factor == 0) {
                     return 1f;
                 }
@@ -122,7 +141,7 @@ public record HyperParameters(
                 return 1f / factor;
             }
             default -> throw r.error(keys.ropeScalingType(),
-                    "is '" + type + "'; Kiln supports none and linear (and Llama 3 frequency factors in rope_freqs.weight)");
+                    "is '" + type + "'; Kiln supports none, linear and longrope (and Llama 3 frequency factors in rope_freqs.weight)");
         }
     }
 }

@@ -25,7 +25,7 @@ import java.util.function.LongConsumer;
  * A random-weight model file from an architecture's {@link ModelLayout}, for benchmarks and tests
  * anyone can reproduce without a download: matrices N(0, std) quantized through the quant plugins
  * in the types llama-quantize would give them ({@link QuantMix}; or all in the file type's base
- * type when pure), norms 1.0 and other tensors in F32, the tokenizer copied from a vocab file.
+ * type when pure), norms 1.0, RoPE factors 1 + |N(0, std)|, other tensors in F32, the tokenizer copied from a vocab file.
  * Each tensor draws from its own seeded stream, so a seed gives the same file whatever the thread
  * count.
  *
@@ -117,6 +117,10 @@ public record SyntheticModel(ModelLayout layout, FileType fileType, boolean pure
         for (long r = 0; r < rows; r++) {
             if (t.kind() == TensorLayout.Kind.ONES) {
                 Arrays.fill(row, 1f);
+            } else if (t.kind() == TensorLayout.Kind.POSITIVE) {
+                for (int c = 0; c < columns; c++) {
+                    row[c] = (float) (1 + Math.abs(random.nextGaussian() * std));
+                }
             } else {
                 for (int c = 0; c < columns; c++) {
                     row[c] = (float) (random.nextGaussian() * std);

@@ -29,7 +29,8 @@ class ChatTemplateTest {
     static final String ZEPHYR_JINJA = "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}";
     /** The Llama 3 template of fixtures/vocab/ggml-vocab-llama-bpe.gguf (as in llama.cpp's test). */
     static final String LLAMA3_JINJA = "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}";
-    static final String MISTRAL_JINJA = "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}";
+    /** eachadea/vicuna-13b-1.1's, from llama.cpp's test: a family Kiln does not write. */
+    static final String VICUNA_JINJA = "{%- for message in messages %}{%- if message['role'] == 'system' -%}{{- '' + message['content'] + '\n\n' -}}{%- else -%}{%- if message['role'] == 'user' -%}{{-'USER: ' + message['content'] + '\n'-}}{%- else -%}{{-'ASSISTANT: ' + message['content'] + '</s>\n' -}}{%- endif -%}{%- endif -%}{%- endfor -%}{%- if add_generation_prompt -%}{{-'ASSISTANT:'-}}{%- endif -%}";
 
     @Test
     void chatmlMatchesLlamaCpp() {
@@ -97,7 +98,7 @@ class ChatTemplateTest {
     @Test
     void anUnrecognisedTemplateIsAClearError() {
         ChatTemplateException e = assertThrows(ChatTemplateException.class,
-                () -> ChatTemplate.forModel(Optional.of(MISTRAL_JINJA), "</s>", null));
+                () -> ChatTemplate.forModel(Optional.of(VICUNA_JINJA), "</s>", null));
         assertTrue(e.getMessage().contains("not one Kiln recognises") && e.getMessage().contains("zephyr|llama3|chatml"),
                 e.getMessage());
         assertThrows(ChatTemplateException.class, () -> ChatTemplate.named("vicuna", "</s>"));
@@ -115,6 +116,6 @@ class ChatTemplateTest {
     @Test
     void lookalikesAreNotMistakenForChatml() {
         assertTrue(ChatTemplate.detect("{{'<|im_start|>' + role + '<|im_sep|>'}}").isEmpty());
-        assertTrue(ChatTemplate.detect("<|user|>{{content}}<|end|><|assistant|>").isEmpty());
+        assertEquals(Optional.of(ChatTemplate.Family.PHI3), ChatTemplate.detect("<|user|>{{content}}<|end|><|assistant|>"));
     }
 }

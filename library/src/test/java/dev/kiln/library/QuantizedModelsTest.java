@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Models Kiln quantizes to Q4_1, Q5_0, Q5_1, IQ4_NL and IQ4_XS load and run on both backends.
- * Each file is written by Kiln's quantizer as {@code kiln quantize SOURCE OUT TYPE} writes it and
+ * Each file is written by Kiln's quantizer as {@code kiln quantize --pure SOURCE OUT TYPE} writes it and
  * must have the sha256 recorded in {@code fixtures/models/kiln-quantized/} (see its README), so
  * the references there apply to exactly these bytes. stories260K (a trained model, rows of 64
  * and 172) carries Q4_1, Q5_0, Q5_1 and IQ4_NL; its rows are too narrow for IQ4_XS, so

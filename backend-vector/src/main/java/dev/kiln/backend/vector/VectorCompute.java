@@ -32,11 +32,13 @@ public final class VectorCompute implements Compute {
     /** Below this many elements an element-wise op is cheaper on the calling thread than handed out. */
     private static final int PARALLEL_ELEMENTS = 1 << 15;
     /**
-     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q8_0,Q4_K,Q6_K,Q5_K,Q3_K}
+     * Types packed at first use (see {@link PackedMatrix}): {@code -Dkiln.vector.pack=Q4_0,Q4_K,Q6_K,Q5_K,Q3_K}
      * (the default), or {@code none} to measure the row-wise kernels (for Q5_K and Q3_K: the plugins'
-     * {@code vectorKernel()}) against them.
+     * {@code vectorKernel()}) against them. Q8_0 is packed only when named: its packed kernel rounds
+     * once per block where the row kernel (and llama.cpp) keep lane sums, which moves greedy text
+     * off llama.cpp's at a near-tie (KERNELS.md).
      */
-    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q8_0,Q4_K,Q6_K,Q5_K,Q3_K");
+    private static final String PACK = System.getProperty("kiln.vector.pack", "Q4_0,Q4_K,Q6_K,Q5_K,Q3_K");
     /** A thread other than any segment's owner: tells shared segments from thread-confined ones. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
     /** Rows per decoded tile in prompt processing. */

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackedCacheTest {
 
-    /** name, type, rows, columns: every packed type, one matrix not packed (F16) and one vector. */
+    /** name, type, rows, columns: packed types (built in, and the Q5_K plugin), one matrix not packed (F16) and one vector. */
     private record Spec(String name, GgmlType type, int rows, int columns) {
     }
 
@@ -51,7 +51,7 @@ class PackedCacheTest {
             new Spec("blk.0.attn_q.weight", GgmlType.Q4_0, 32, 64),
             new Spec("blk.0.ffn_down.weight", GgmlType.Q4_K, 16, 512),
             new Spec("output.weight", GgmlType.Q6_K, 48, 256),
-            new Spec("blk.0.attn_k.weight", GgmlType.Q8_0, 16, 64),
+            new Spec("blk.0.attn_k.weight", GgmlType.Q5_K, 16, 256),
             new Spec("blk.0.attn_v.weight", GgmlType.F16, 16, 64),
             new Spec("output_norm.weight", GgmlType.F32, 1, 64));
     private static final int PACKED = 4;

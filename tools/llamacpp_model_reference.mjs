@@ -3,7 +3,7 @@
 //
 // Setup once:  mkdir -p ~/llamacpp && cd ~/llamacpp && npm init -y && npm install node-llama-cpp@3.22.1
 // Run (repo root):
-//   NODE_PATH=~/llamacpp/node_modules node tools/llamacpp_model_reference.mjs OUT_DIR PPL_TEXT MODEL.gguf...
+//   NODE_PATH=~/llamacpp/node_modules node tools/llamacpp_model_reference.mjs [--chat chatml|gemma] OUT_DIR PPL_TEXT MODEL.gguf...
 // Writes into OUT_DIR, for every model M (its file name without .gguf) and prompt pN:
 //   pN.prompt.txt              the prompt text (once; special-token text such as <|im_start|> is parsed)
 //   M.pN.prompt_ids.txt        llama.cpp's tokenization of it (BOS first when the vocab adds one)
@@ -34,9 +34,18 @@ const PROMPTS = [
   "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n",
 ];
 
-const [outDir, pplText, ...models] = process.argv.slice(2);
+// --chat gemma: the third prompt is a Gemma turn instead of a ChatML one
+const args = process.argv.slice(2);
+const chat = args[0] === "--chat" ? args.splice(0, 2)[1] : "chatml";
+if (chat === "gemma") {
+  PROMPTS[2] = "<start_of_turn>user\nWhat is the capital of France?<end_of_turn>\n<start_of_turn>model\n";
+} else if (chat !== "chatml") {
+  console.error(`unknown --chat ${chat} (chatml or gemma)`);
+  process.exit(2);
+}
+const [outDir, pplText, ...models] = args;
 if (!outDir || !pplText || models.length === 0) {
-  console.error("usage: llamacpp_model_reference.mjs OUT_DIR PPL_TEXT MODEL.gguf...");
+  console.error("usage: llamacpp_model_reference.mjs [--chat chatml|gemma] OUT_DIR PPL_TEXT MODEL.gguf...");
   process.exit(2);
 }
 fs.mkdirSync(outDir, { recursive: true });

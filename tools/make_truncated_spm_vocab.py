@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""A small SentencePiece (tokenizer.ggml.model = llama) vocab cut from a large one, for tiny test models (gguf-py).
+"""A small SentencePiece (tokenizer.ggml.model = llama) vocab cut from a large one, for tiny test
+models (gguf-py).
 
-The SentencePiece counterpart of make_truncated_bpe_vocab.py: a tiny model with Phi-3's whole
-vocabulary (32064 tokens) would carry a 32064-row embedding. This keeps the first N tokens (the
-control tokens, the 256 byte-fallback tokens <0x00>..<0xFF>, then pieces in score order, with
-their scores and types) and a few special tokens (renumbered to follow them; BOS/EOS/UNK/padding
-ids moved with them). Every text still tokenizes (byte fallback); llama.cpp and a faithful
-SentencePiece-BPE implementation tokenize it alike. Keys other than tokenizer.ggml.* are dropped,
-except general.architecture/name (the vocab is only ever copied into a model by `kiln synth`).
+The SentencePiece counterpart of make_truncated_bpe_vocab.py: a tiny model with Phi-3's (32064)
+or Gemma's (256000, 262144) whole vocabulary would carry an embedding of that many rows. An SPM
+vocab is ordered: control and user-defined tokens, the 256 byte-fallback tokens <0x00>..<0xFF>,
+then the pieces by descending score. Keeping the first N tokens keeps those specials, every byte
+(so every text still tokenizes) and the best pieces with their scores and types; SPECIAL tokens
+named after N are appended (renumbered to follow them; BOS/EOS/UNK/padding ids moved with them).
+llama.cpp and a faithful SPM implementation tokenize with the cut vocab alike. The tokenizer.ggml.*
+keys are copied; other keys are dropped except general.architecture and general.name (the vocab
+is only ever copied into a model by `kiln synth`). Like llama.cpp's vocab-only files, no padding
+follows the metadata.
 
-Usage: python3 tools/make_truncated_spm_vocab.py SOURCE.gguf OUT.gguf N SPECIAL [SPECIAL ...]
-  e.g. fixtures/vocab/ggml-vocab-phi-3.gguf fixtures/vocab/ggml-vocab-phi-3-1k.gguf 1019 \
+Usage: python3 tools/make_truncated_spm_vocab.py SOURCE.gguf OUT.gguf N [SPECIAL ...]
+  e.g. fixtures/vocab/ggml-vocab-gemma2.gguf fixtures/vocab/ggml-vocab-gemma2-1k.gguf 1024
+       fixtures/vocab/ggml-vocab-phi-3.gguf fixtures/vocab/ggml-vocab-phi-3-1k.gguf 1019 \
        '<|endoftext|>' '<|assistant|>' '<|system|>' '<|end|>' '<|user|>'
 """
 import sys
@@ -27,25 +32,28 @@ def field(reader, key):
 def main():
     source, out, n, specials = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     r = gguf.GGUFReader(source)
+    if field(r, "tokenizer.ggml.model") != "llama":
+        sys.exit(f"{source}: not a SentencePiece (llama) vocab")
     tokens = field(r, "tokenizer.ggml.tokens")
     scores = field(r, "tokenizer.ggml.scores")
     types = field(r, "tokenizer.ggml.token_type")
-    assert tokens[3] == "<0x00>" and tokens[258] == "<0xFF>", "expected byte-fallback tokens at 3..258"
+    byte_tokens = [i for i, t in enumerate(tokens) if types[i] == gguf.TokenType.BYTE]
+    assert len(byte_tokens) == 256 and byte_tokens[-1] < n, "the 256 byte tokens must be among the first N"
 
     kept = list(tokens[:n])
-    kept_scores = list(scores[:n])
+    kept_scores = [float(s) for s in scores[:n]]
     kept_types = list(types[:n])
     old_id = {i: i for i in range(n)}
     for s in specials:
         i = tokens.index(s)
         old_id[i] = len(kept)
         kept.append(s)
-        kept_scores.append(scores[i])
+        kept_scores.append(float(scores[i]))
         kept_types.append(types[i])
 
     w = gguf.GGUFWriter(out, field(r, "general.architecture"))
     w.add_name(field(r, "general.name") + f" (first {n} tokens)")
-    w.add_tokenizer_model(field(r, "tokenizer.ggml.model"))
+    w.add_tokenizer_model("llama")
     w.add_tokenizer_pre(field(r, "tokenizer.ggml.pre"))
     w.add_token_list(kept)
     w.add_token_scores(kept_scores)
@@ -61,6 +69,7 @@ def main():
             add(old_id[v])
     for key, add in (("tokenizer.ggml.add_bos_token", w.add_add_bos_token),
                      ("tokenizer.ggml.add_eos_token", w.add_add_eos_token),
+                     ("tokenizer.ggml.add_sep_token", w.add_add_sep_token),
                      ("tokenizer.ggml.add_space_prefix", w.add_add_space_prefix)):
         v = field(r, key)
         if v is not None:

@@ -81,11 +81,12 @@ class GenerateCommandTest {
         assertEquals("", run.out());
     }
 
-    /** The tiny Qwen and Phi-3 models (their ids are checked against llama.cpp's by the model modules) run through generate. */
+    /** The tiny Qwen, Phi-3 and Gemma models (their ids are checked against llama.cpp's by the model modules) run through generate. */
     @TestFactory
-    Stream<DynamicTest> qwen_models_generate_on_both_backends() {
+    Stream<DynamicTest> qwen_phi3_and_gemma_models_generate_on_both_backends() {
         return Stream.of("scalar", "vector").flatMap(backend -> Stream.of("qwen2-tiny/qwen2-tiny-Q4_0", "qwen3-tiny/qwen3-tiny-Q8_0",
-                        "phi3-tiny/phi3-tiny-Q4_0", "phi3-tiny/phi3-tiny-longrope-Q8_0")
+                        "phi3-tiny/phi3-tiny-Q4_0", "phi3-tiny/phi3-tiny-longrope-Q8_0",
+                        "gemma2-tiny/gemma2-tiny-Q4_0", "gemma3-tiny/gemma3-tiny-Q8_0")
                 .map(m -> DynamicTest.dynamicTest(backend + " " + m, () -> {
                     KilnRun run = KilnRun.of("generate", "-m", FIXTURES.resolve("models/" + m + ".gguf").toString(),
                             "-p", "Once upon a time", "-n", "16", "--temp", "0", "--backend", backend);
@@ -98,20 +99,21 @@ class GenerateCommandTest {
     @Test
     void an_architecture_kiln_lacks_is_refused_by_name(@TempDir Path dir) {
         Plugins plugins = PluginLoader.load(dir.resolve("no-plugins"));
-        Path gemma = dir.resolve("gemma2.gguf");
+        Path falcon = dir.resolve("falcon.gguf");
         try (ModelFile src = plugins.open(STORIES)) {
-            ModelWriter w = plugins.format("gguf").create(gemma);
+            ModelWriter w = plugins.format("gguf").create(falcon);
             w.putAll(src.metadata());
-            w.put("general.architecture", MetadataValue.ofString("gemma2"));
+            w.put("general.architecture", MetadataValue.ofString("falcon"));
             for (TensorInfo t : src.tensors()) {
                 w.addTensor(t.name(), t.type(), t.shape(), target -> target.copyFrom(src.data(t)));
             }
             w.write();
         }
-        KilnRun run = KilnRun.of("generate", "-m", gemma.toString(), "-p", "Hi", "-n", "1");
+        KilnRun run = KilnRun.of("generate", "-m", falcon.toString(), "-p", "Hi", "-n", "1");
         assertEquals(1, run.status(), run::toString);
-        assertTrue(run.err().contains("unsupported architecture 'gemma2'") && run.err().contains("llama")
-                && run.err().contains("qwen2") && run.err().contains("qwen3"), run.err());
+        assertTrue(run.err().contains("unsupported architecture 'falcon'") && run.err().contains("llama")
+                && run.err().contains("qwen2") && run.err().contains("qwen3") && run.err().contains("gemma2")
+                && run.err().contains("gemma3"), run.err());
     }
 
     static String read(Path p) throws IOException {

@@ -53,12 +53,32 @@ public record ArchitectureKeys(String architecture) {
         return key("attention.sliding_window");
     }
 
+    /** Which layers use the sliding window: one flag per layer, or every Nth layer dense ({@code N}). */
+    public String slidingWindowPattern() {
+        return key("attention.sliding_window_pattern");
+    }
+
+    /** The attention score soft cap (Gemma 2). */
+    public String attentionLogitSoftcapping() {
+        return key("attn_logit_softcapping");
+    }
+
+    /** The output logit soft cap (Gemma 2, some Gemma 3). */
+    public String finalLogitSoftcapping() {
+        return key("final_logit_softcapping");
+    }
+
     public String ropeDimensionCount() {
         return key("rope.dimension_count");
     }
 
     public String ropeFreqBase() {
         return key("rope.freq_base");
+    }
+
+    /** The RoPE base of the sliding-window layers (Gemma 3). */
+    public String ropeFreqBaseSwa() {
+        return key("rope.freq_base_swa");
     }
 
     public String ropeScalingType() {

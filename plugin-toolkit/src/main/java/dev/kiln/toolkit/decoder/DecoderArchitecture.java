@@ -10,6 +10,7 @@ import dev.kiln.api.model.ModelLayout;
 import dev.kiln.api.model.TensorLayout;
 import dev.kiln.api.quant.QuantTypes;
 import dev.kiln.toolkit.decoder.DecoderTensors.Block;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +68,14 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
         return Set.of();
     }
 
+    /**
+     * Whether the output head is always the token embedding, an {@code output.weight} in the file
+     * ignored (llama.cpp's Gemma 2); false by default: tied only when the file has none.
+     */
+    protected boolean alwaysTied() {
+        return false;
+    }
+
     /** The architecture's own keys in a synthetic file of these dimensions (after the standard ones); none by default. */
     protected Map<String, MetadataValue> shapeMetadata(HyperParameters hp) {
         return Map.of();
@@ -89,7 +98,7 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
     public Model load(ModelFile file, Compute compute, QuantTypes types) {
         HyperParameters hp = HyperParameters.read(file, keys);
         DecoderConfig config = configurator.configure(hp, new MetadataReader(file));
-        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors(file), optionalBlockTensors());
+        DecoderWeights weights = DecoderWeights.bind(file, hp, types, blockTensors(file), optionalBlockTensors(), alwaysTied());
         return new DecoderModel(config, weights, compute);
     }
 
@@ -104,7 +113,8 @@ public abstract class DecoderArchitecture implements ModelArchitecture {
                 .orElseThrow(() -> new KilnException("unknown " + name() + " shape '" + preset + "'; known: "
                         + shapes.stream().map(DecoderShape::id).collect(Collectors.joining(", "))));
         HyperParameters hp = shape.dimensions().withVocabularySize(vocabularySize);
-        return DecoderLayout.of(keys, shape.id(), hp, blockTensors, shape.tied(), shape.vocabulary(), shapeMetadata(hp),
-                shapeTensors(hp));
+        Map<String, MetadataValue> extra = new LinkedHashMap<>(shapeMetadata(hp));
+        extra.putAll(shape.metadata());
+        return DecoderLayout.of(keys, shape.id(), hp, blockTensors, shape.tied(), shape.vocabulary(), extra, shapeTensors(hp));
     }
 }

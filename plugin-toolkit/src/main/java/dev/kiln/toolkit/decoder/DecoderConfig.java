@@ -151,6 +151,14 @@ public record DecoderConfig(
             return this;
         }
 
+        /** A window of {@code window} positions on the layers whose flag is set (one per layer). */
+        public Builder slidingWindow(int window, boolean[] sliding) {
+            if (sliding.length != hp.blockCount()) {
+                throw new IllegalArgumentException(sliding.length + " sliding-layer flags for " + hp.blockCount() + " layers");
+            }
+            return slidingWindow(window, l -> sliding[l]);
+        }
+
         public Builder slidingRope(RopeFrequencies frequencies) {
             this.slidingRope = frequencies;
             return this;

@@ -45,6 +45,10 @@ public final class DecoderLayout {
             m.put(keys.valueLength(), MetadataValue.ofUint32(hp.headDim()));
         }
         m.put(keys.ropeFreqBase(), MetadataValue.ofFloat32(hp.ropeFreqBase()));
+        if (hp.ropeFreqScale() != 1f) {
+            m.put(keys.ropeScalingType(), MetadataValue.ofString("linear"));
+            m.put(keys.ropeScalingFactor(), MetadataValue.ofFloat32(1f / hp.ropeFreqScale()));
+        }
         m.put(keys.rmsEpsilon(), MetadataValue.ofFloat32(hp.rmsEpsilon()));
         if (hp.ropeOriginalContext() != hp.contextLength()) {
             m.put(keys.ropeOriginalContext(), MetadataValue.ofUint32(hp.ropeOriginalContext()));

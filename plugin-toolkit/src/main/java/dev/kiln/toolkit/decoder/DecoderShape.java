@@ -1,5 +1,9 @@
 package dev.kiln.toolkit.decoder;
 
+import dev.kiln.api.format.MetadataValue;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -9,13 +13,22 @@ import java.util.Objects;
  * @param dimensions the hyper-parameters (the vocabulary size comes from the vocab file used)
  * @param tied whether the token embedding doubles as the output head
  * @param vocabulary the file name of the vocab fixture in Kiln's {@code fixtures/vocab} it copies
+ * @param metadata the architecture's own keys of this shape (e.g. Gemma's sliding window and soft
+ *        caps), written after the standard ones, in order
  */
-public record DecoderShape(String id, HyperParameters dimensions, boolean tied, String vocabulary) {
+public record DecoderShape(String id, HyperParameters dimensions, boolean tied, String vocabulary,
+                           Map<String, MetadataValue> metadata) {
 
     public DecoderShape {
         Objects.requireNonNull(id, "id is null");
         Objects.requireNonNull(dimensions, "dimensions is null");
         Objects.requireNonNull(vocabulary, "vocabulary is null");
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+
+    /** A shape without keys of its own. */
+    public DecoderShape(String id, HyperParameters dimensions, boolean tied, String vocabulary) {
+        this(id, dimensions, tied, vocabulary, Map.of());
     }
 
     /**
@@ -27,5 +40,20 @@ public record DecoderShape(String id, HyperParameters dimensions, boolean tied, 
                                   int headDim, int context, float ropeBase, float rmsEpsilon, boolean tied, String vocabulary) {
         return new DecoderShape(id, new HyperParameters(embedding, layers, heads, kvHeads, headDim, feedForward, context,
                 rmsEpsilon, ropeBase, headDim, 1f, 0, context, 1f), tied, vocabulary);
+    }
+
+    /** This shape with the key {@code key} (an architecture key, e.g. {@code gemma2.attention.sliding_window}) set. */
+    public DecoderShape with(String key, MetadataValue value) {
+        Map<String, MetadataValue> m = new LinkedHashMap<>(metadata);
+        m.put(key, value);
+        return new DecoderShape(id, dimensions, tied, vocabulary, m);
+    }
+
+    /** This shape with linear RoPE scaling by {@code factor} (every angle divided by it). */
+    public DecoderShape withLinearRopeScaling(float factor) {
+        HyperParameters d = dimensions;
+        return new DecoderShape(id, new HyperParameters(d.embeddingLength(), d.blockCount(), d.headCount(), d.headCountKv(),
+                d.headDim(), d.feedForwardLength(), d.contextLength(), d.rmsEpsilon(), d.ropeFreqBase(), d.ropeDimensions(),
+                1f / factor, d.vocabularySize()), tied, vocabulary, metadata);
     }
 }

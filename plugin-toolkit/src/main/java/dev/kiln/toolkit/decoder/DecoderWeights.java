@@ -29,6 +29,16 @@ public record DecoderWeights(Weights tokenEmbedding, DecoderLayer[] layers, floa
      */
     public static DecoderWeights bind(ModelFile file, HyperParameters hp, QuantTypes types, Set<Block> required,
                                       Set<Block> optional) {
+        return bind(file, hp, types, required, optional, false);
+    }
+
+    /**
+     * As {@link #bind(ModelFile, HyperParameters, QuantTypes, Set, Set)}; with {@code alwaysTied}
+     * the token embedding is the output head even when the file has an {@code output.weight}
+     * (llama.cpp's Gemma 2 never reads one).
+     */
+    public static DecoderWeights bind(ModelFile file, HyperParameters hp, QuantTypes types, Set<Block> required,
+                                      Set<Block> optional, boolean alwaysTied) {
         TensorBinder b = new TensorBinder(file, types);
         int dim = hp.embeddingLength();
         Weights embedding = b.matrix(DecoderTensors.TOKEN_EMBD, hp.vocabularySize(), dim, "vocabulary x embedding_length");
@@ -38,7 +48,7 @@ public record DecoderWeights(Weights tokenEmbedding, DecoderLayer[] layers, floa
         }
         float[] outputNorm = b.vector(DecoderTensors.OUTPUT_NORM, dim, "embedding_length");
         // Tied embeddings: without an output head the token embedding doubles as one.
-        Weights output = b.has(DecoderTensors.OUTPUT)
+        Weights output = !alwaysTied && b.has(DecoderTensors.OUTPUT)
                 ? b.matrix(DecoderTensors.OUTPUT, hp.vocabularySize(), dim, "vocabulary x embedding_length")
                 : embedding;
         float[] factors = ropeFactors(b, DecoderTensors.ROPE_FREQS, hp);

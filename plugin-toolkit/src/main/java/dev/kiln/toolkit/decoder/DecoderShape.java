@@ -54,6 +54,6 @@ public record DecoderShape(String id, HyperParameters dimensions, boolean tied, 
         HyperParameters d = dimensions;
         return new DecoderShape(id, new HyperParameters(d.embeddingLength(), d.blockCount(), d.headCount(), d.headCountKv(),
                 d.headDim(), d.feedForwardLength(), d.contextLength(), d.rmsEpsilon(), d.ropeFreqBase(), d.ropeDimensions(),
-                1f / factor, d.vocabularySize()), tied, vocabulary, metadata);
+                1f / factor, d.vocabularySize(), d.ropeOriginalContext(), d.ropeAttentionFactor()), tied, vocabulary, metadata);
     }
 }

@@ -30,9 +30,11 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * Packed matrices ({@link PackedMatrix}) kept on disk, so that a later start maps them read-only
- * instead of packing again: no packing time, and the packed pages are file-backed (shared with the
- * page cache, dropped under memory pressure) instead of anonymous memory.
+ * Packed matrices ({@link PackedMatrix}) kept on disk, so that a later start reads them back
+ * instead of packing again (a copy from the page cache instead of the transposes and the page
+ * faults of packing). They are read into memory of their own, not served from a mapping: the packed
+ * Q4_K kernel ran 1.5x slower on the file's page-cache pages than on the same bytes in anonymous
+ * memory (KERNELS.md, third round).
  *
  * <p>One directory per model file ({@code <root>/packed/<hash of its real path>-<file name>}), one
  * file per matrix in it ({@code <offset in the model>-<tensor name>.kpack}): a 4096-byte header,
@@ -43,8 +45,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Safety: files are written to a fresh temporary file in the model's directory ({@code O_EXCL},
  * mode 0600) and renamed over the target, so a reader sees a whole file or none; two processes
- * packing the same matrix at once each rename a complete file (the later one stays; a mapping of
- * the earlier one stays valid). Nothing is followed out of the cache: the model's directory and
+ * packing the same matrix at once each rename a complete file (the later one stays; a reader of
+ * the earlier one still has it whole). Nothing is followed out of the cache: the model's directory and
  * every file in it are opened without following symbolic links. Any failure to read or write
  * turns the cache off for the model (one warning) and packing goes on in memory.
  */
@@ -272,7 +274,7 @@ final class PackedCache {
         return dir;
     }
 
-    /** How many matrices were mapped from existing cache files (tests). */
+    /** How many matrices were read from existing cache files (tests). */
     int mapped() {
         return mapped;
     }
@@ -294,8 +296,8 @@ final class PackedCache {
 
     /**
      * The packed form of {@code rows × columns} weights at {@code offset} in the model file
-     * ({@code source} there): mapped from its cache file when that is whole and of this model and
-     * layout, else packed, written to the cache and mapped from it; packed in memory once the cache
+     * ({@code source} there): read from its cache file when that is whole and of this model and
+     * layout, else packed and written to the cache; packed in memory once the cache
      * has failed (warned once).
      */
     <P extends PackedMatrix> P obtain(PackedMatrix.Format<P> format, long offset, String name, MemorySegment source,
@@ -324,7 +326,7 @@ final class PackedCache {
         }
     }
 
-    /** The matrix mapped from {@code file}, or null when the file is missing, of another model or layout, short or damaged. */
+    /** The matrix read from {@code file}, or null when the file is missing, of another model or layout, short or damaged. */
     private <P extends PackedMatrix> P map(Path file, PackedMatrix.Format<P> format, long offset, MemorySegment source,
                                            int rows, int columns, WorkerPool pool) throws IOException {
         BasicFileAttributes a;
@@ -345,7 +347,12 @@ final class PackedCache {
             }
             Arena arena = Arena.ofShared();
             try {
-                MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, bytes, arena);
+                // read into memory of its own rather than mapped: the packed Q4_K kernel ran 1.5x slower
+                // on the file's page-cache pages than on the same bytes in anonymous memory (KERNELS.md)
+                MemorySegment data = arena.allocate(bytes, 64);
+                for (long at = 0; at < bytes; at += WRITE_PIECE) {
+                    readFully(ch, data.asSlice(at, Math.min(WRITE_PIECE, bytes - at)).asByteBuffer(), HEADER_BYTES + at);
+                }
                 int[] crcs = crcs(data, expected.chunk, pool);
                 for (int i = 0; i < crcs.length; i++) {
                     if (crcs[i] != h.getInt(CHUNK_CRCS + 4 * i)) {
@@ -361,34 +368,28 @@ final class PackedCache {
         }
     }
 
-    /** Packs in memory, writes the cache file and serves its mapping; on a write failure, the in-memory copy. */
+    /** Packs in memory and writes the cache file; serves the in-memory copy either way. */
     private <P extends PackedMatrix> P build(Path file, PackedMatrix.Format<P> format, long offset, MemorySegment source,
                                              int rows, int columns, WorkerPool pool) {
         P packed = format.pack(source, rows, columns, pool);
         long bytes = format.bytes(rows, columns);
         Header header = header(format, offset, rows, columns, bytes);
         Path tmp = null;
-        Arena arena = Arena.ofShared();
         try {
             tmp = Files.createTempFile(dir, TEMP_PREFIX, ".tmp");
             ByteBuffer h = header.write(crcs(packed.data, header.chunk, pool));
-            MemorySegment mapped;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 writeFully(ch, h, 0);
                 for (long at = 0; at < bytes; at += WRITE_PIECE) {
                     writeFully(ch, packed.data.asSlice(at, Math.min(WRITE_PIECE, bytes - at)).asByteBuffer(), HEADER_BYTES + at);
                 }
                 // no fsync: a file torn by a crash fails its checksums and is packed again
-                mapped = ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, bytes, arena);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
             written++;
-            P p = format.maker().make(arena, mapped, source, rows, columns);
-            packed.close();
-            return p;
+            return packed;
         } catch (IOException | UncheckedIOException | SecurityException e) {
-            arena.close();
             turnOff(e);
             return packed;
         } finally {
@@ -399,6 +400,17 @@ final class PackedCache {
                     // removed at a later start (STALE_TEMP)
                 }
             }
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+        long p = at;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) {
+                throw new java.io.EOFException("packed-weights cache file ended early");
+            }
+            p += n;
         }
     }
 

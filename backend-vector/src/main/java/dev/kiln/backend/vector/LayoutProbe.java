@@ -44,9 +44,9 @@ final class LayoutProbe {
 
     /**
      * Whether {@code type} decodes a probe matrix (16 rows of {@link #BLOCKS} random blocks) as the
-     * packed layout {@code packer} makes does, for a plugin type with a packed layout but no row kernel.
+     * packed layout {@code packer} makes, for a plugin type with a packed layout but no row kernel.
      */
-    static boolean agreesPacked(QuantType type, PackerOf packer, WorkerPool pool) {
+    static boolean agreesPacked(QuantType type, PackedMatrix.Format<?> packer, WorkerPool pool) {
         GgmlType g = type.ggmlType();
         int rows = PackedMatrix.GROUP;
         int n = BLOCKS * g.blockSize();
@@ -75,11 +75,6 @@ final class LayoutProbe {
         }
     }
 
-    /** A packed layout's maker (as {@code PackedQ5K::pack}). */
-    @FunctionalInterface
-    interface PackerOf {
-        PackedMatrix pack(MemorySegment source, int rows, int columns, WorkerPool pool);
-    }
 
     /** Random bytes, with every float or scale field set to a modest finite value. */
     private static void fill(GgmlType g, MemorySegment seg, Random rnd) {

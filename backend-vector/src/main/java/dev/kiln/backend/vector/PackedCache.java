@@ -307,7 +307,7 @@ final class PackedCache {
         }
         Path file = file(offset, name);
         try {
-            P p = map(file, format, offset, source, rows, columns, pool);
+            P p = readBack(file, format, offset, source, rows, columns, pool);
             if (p != null) {
                 mapped++;
                 return p;
@@ -327,7 +327,7 @@ final class PackedCache {
     }
 
     /** The matrix read from {@code file}, or null when the file is missing, of another model or layout, short or damaged. */
-    private <P extends PackedMatrix> P map(Path file, PackedMatrix.Format<P> format, long offset, MemorySegment source,
+    private <P extends PackedMatrix> P readBack(Path file, PackedMatrix.Format<P> format, long offset, MemorySegment source,
                                            int rows, int columns, WorkerPool pool) throws IOException {
         BasicFileAttributes a;
         try {

@@ -47,11 +47,6 @@ final class PackedIQ4NL extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Packs {@code rows × columns} IQ4_NL weights read from {@code source}, groups split over {@code pool}. */
-    static PackedIQ4NL pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
     /** Q8_0-rounded activations widened to int16, and their block scales. */
     record Prepared(short[] qs, float[] d) {
     }

@@ -50,12 +50,7 @@ final class PackedIQ4XS extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Packs {@code rows × columns} IQ4_XS weights read from {@code source}, groups split over {@code pool}. */
-    static PackedIQ4XS pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, block scales unpacked, codes transposed. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): scales side by side, block scales unpacked, codes transposed. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;

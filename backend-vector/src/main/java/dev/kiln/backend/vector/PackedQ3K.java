@@ -50,17 +50,7 @@ final class PackedQ3K extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Whether a {@code rows × columns} Q3_K matrix is packed at this width. */
-    static boolean applies(Lanes lanes, int rows, int columns) {
-        return FORMAT.applies(lanes, rows, columns);
-    }
-
-    /** Packs {@code rows × columns} Q3_K weights read from {@code source}, groups split over {@code pool}. */
-    static PackedQ3K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales, values as nibbles. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): header, unpacked scales, values as nibbles. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         int[] v = new int[BLOCK];
         for (int l = 0; l < GROUP; l++) {

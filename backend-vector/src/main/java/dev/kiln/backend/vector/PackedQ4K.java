@@ -57,7 +57,7 @@ final class PackedQ4K extends PackedMatrix {
         return FORMAT.pack(source, rows, columns, pool);
     }
 
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales and mins, transposed nibbles. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): header, unpacked scales and mins, transposed nibbles. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int l = 0; l < GROUP; l++) {
             for (int k = 0; k < blocks; k++) {

@@ -47,7 +47,7 @@ final class PackedQ4_0 extends PackedMatrix {
         return FORMAT.pack(source, rows, columns, pool);
     }
 
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then the nibble bytes transposed (IQ4_NL's blocks have the same shape). */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): scales side by side, then the nibble bytes transposed (IQ4_NL's blocks have the same shape). */
     static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;

@@ -44,7 +44,7 @@ final class PackedQ4_1 extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales and minimums side by side, then the nibble bytes transposed. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): scales and minimums side by side, then the nibble bytes transposed. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;

@@ -55,17 +55,7 @@ final class PackedQ5K extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Whether a {@code rows × columns} Q5_K matrix is packed at this width. */
-    static boolean applies(Lanes lanes, int rows, int columns) {
-        return FORMAT.applies(lanes, rows, columns);
-    }
-
-    /** Packs {@code rows × columns} Q5_K weights read from {@code source}, groups split over {@code pool}. */
-    static PackedQ5K pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, unpacked scales and mins, value and high-bit bytes. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): header, unpacked scales and mins, value and high-bit bytes. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int l = 0; l < GROUP; l++) {
             for (int k = 0; k < blocks; k++) {

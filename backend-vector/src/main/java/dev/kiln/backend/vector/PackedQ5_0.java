@@ -49,12 +49,7 @@ final class PackedQ5_0 extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Packs {@code rows × columns} Q5_0 weights read from {@code source}, groups split over {@code pool}. */
-    static PackedQ5_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then value and high-bit bytes. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): scales side by side, then value and high-bit bytes. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int dst = k * GROUP_BLOCK_BYTES;

@@ -56,7 +56,7 @@ final class PackedQ6K extends PackedMatrix {
         return FORMAT.pack(source, rows, columns, pool);
     }
 
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): header, transposed scales, interleaved value streams. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): header, transposed scales, interleaved value streams. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;

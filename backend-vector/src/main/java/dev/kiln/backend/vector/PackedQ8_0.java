@@ -44,12 +44,7 @@ final class PackedQ8_0 extends PackedMatrix {
         this.blocks = columns / BLOCK;
     }
 
-    /** Packs {@code rows × columns} Q8_0 weights read from {@code source}, groups split over {@code pool}. */
-    static PackedQ8_0 pack(MemorySegment source, int rows, int columns, WorkerPool pool) {
-        return FORMAT.pack(source, rows, columns, pool);
-    }
-
-    /** One group's 16 rows (see {@link PackedMatrix#pack}): scales side by side, then the values transposed. */
+    /** One group's 16 rows (see {@link PackedMatrix.Format#pack}): scales side by side, then the values transposed. */
     private static void packGroup(byte[] in, int rb, int blocks, byte[] out) {
         for (int k = 0; k < blocks; k++) {
             int src = k * SOURCE_BYTES;

@@ -320,7 +320,7 @@ public final class VectorCompute implements Compute {
             default -> null;
         };
         if (format == null || !PACK.contains(format.type().name()) || !format.applies(lanes, w.rows(), w.columns())
-                || !pluginLayouts.computeIfAbsent(w.type().getClass(), c -> LayoutProbe.agreesPacked(w.type(), format::pack, pool))) {
+                || !pluginLayouts.computeIfAbsent(w.type().getClass(), c -> LayoutProbe.agreesPacked(w.type(), format, pool))) {
             return null;
         }
         return cachedPacking(w, format);

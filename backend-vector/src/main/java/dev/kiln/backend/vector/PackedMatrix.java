@@ -191,8 +191,31 @@ abstract class PackedMatrix implements AutoCloseable {
     /** The activation row as this type's kernel wants it (rounded as the plugin rounds it). */
     abstract Object prepare(float[] x);
 
-    /** {@code out[outOffset + r] = Σ W[r][c]·x[c]} for the rows of groups {@code [g0, g1)}. */
-    abstract void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset);
+    /**
+     * {@code out[outOffset + r] = Σ W[r][c]·x[c]} for the rows of groups {@code [g0, g1)}, one
+     * {@link #dotGroup} call per group. Why not one loop over the groups in each layout: its first
+     * call (the output matrix at the first token) ran long enough for C2 to compile the loop on
+     * stack (OSR) twice before the loop had ever exited, then again after the exit branch trapped,
+     * four compiles of the largest kernel on the first token's path; per group, the kernel's own
+     * loops exit on every call and it is compiled once (KERNELS.md, first token).
+     */
+    final void dotGroups(int g0, int g1, Object prepared, float[] out, int outOffset) {
+        float[] scratch = new float[scratchFloats()];
+        for (int g = g0; g < g1; g++) {
+            dotGroup(g, prepared, scratch, out, outOffset);
+        }
+    }
+
+    /**
+     * {@code out[outOffset + r] = Σ W[r][c]·x[c]} for the 16 rows of group {@code g};
+     * {@code scratch} ({@link #scratchFloats} long) is the kernel's to overwrite.
+     */
+    abstract void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset);
+
+    /** Floats of scratch space {@link #dotGroup} needs (a group's unpacked scales), allocated once per {@link #dotGroups}. */
+    int scratchFloats() {
+        return 0;
+    }
 
     /**
      * Decodes group {@code g} column-major into {@code dst}: {@code dst[dstOffset + c·stride + l]}

@@ -82,81 +82,83 @@ final class PackedIQ4XS extends PackedMatrix {
 
     /** Token generation on Q8_K-rounded activations. */
     @Override
-    void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scratch, float[] out, int outOffset) {
         Q8KActivations a = (Q8KActivations) prepared;
         short[] qs = a.qs;
         float[] dx = a.d;
         MemorySegment w = data;
         int nb = blocks;
         ShortVector table = TABLE;
-        FloatVector acc = FloatVector.zero(F);
-        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
-            IntVector isum = IntVector.zero(I);
-            for (int b = 0; b < 8; b++) {
-                long q = base + CODES + 16L * GROUP * b; // affine in b: C2 hoists the bounds checks
-                int x = k * BLOCK + 32 * b;
-                IntVector bsum = IntVector.zero(I);
-                // eight byte positions per pass, two passes; a pair of products (≤ 2·127·127) is all
-                // an int16 lane holds, so each pair is widened
-                for (int j = 0; j < 16; j += 8) {
-                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q0.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 0]))
-                            .add(q0.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q1.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 1]))
-                            .add(q1.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q2.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 2]))
-                            .add(q2.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q3.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 3]))
-                            .add(q3.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q4.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 4]))
-                            .add(q4.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q5.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 5]))
-                            .add(q5.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q6.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 6]))
-                            .add(q6.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])))
-                            .convertShape(VectorOperators.S2I, I, 0));
-                    ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    bsum = bsum.add((IntVector) q7.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 7]))
-                            .add(q7.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])))
-                            .convertShape(VectorOperators.S2I, I, 0));
+        for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
+                IntVector isum = IntVector.zero(I);
+                for (int b = 0; b < 8; b++) {
+                    long q = base + CODES + 16L * GROUP * b; // affine in b: C2 hoists the bounds checks
+                    int x = k * BLOCK + 32 * b;
+                    IntVector bsum = IntVector.zero(I);
+                    // eight byte positions per pass, two passes; a pair of products (≤ 2·127·127) is all
+                    // an int16 lane holds, so each pair is widened
+                    for (int j = 0; j < 16; j += 8) {
+                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q0.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 0]))
+                                .add(q0.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q1.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 1]))
+                                .add(q1.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q2.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 2]))
+                                .add(q2.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q3.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 3]))
+                                .add(q3.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q4.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 4]))
+                                .add(q4.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q5.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 5]))
+                                .add(q5.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q6.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 6]))
+                                .add(q6.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                        ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        bsum = bsum.add((IntVector) q7.and((short) 0x0F).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + j + 7]))
+                                .add(q7.lanewise(VectorOperators.LSHR, 4).selectFrom(table).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])))
+                                .convertShape(VectorOperators.S2I, I, 0));
+                    }
+                    IntVector ls = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + (long) GROUP * b, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    isum = isum.add(bsum.mul(ls));
                 }
-                IntVector ls = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + (long) GROUP * b, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                isum = isum.add(bsum.mul(ls));
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
+                FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+            acc.intoArray(out, outOffset + g * GROUP);
         }
-        acc.intoArray(out, outOffset + g * GROUP);
     }
 
     /** (d·ls)·value, column-major, rounded as the plugin's decoder. */

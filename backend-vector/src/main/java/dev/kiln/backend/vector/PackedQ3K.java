@@ -115,70 +115,72 @@ final class PackedQ3K extends PackedMatrix {
      * (Σ q·x ≤ 16·7·127 fits int16), less 4·Σx (then the exact Σ (q − 4)·x), widened and scaled in int32.
      */
     @Override
-    void dotGroup(int g, Object prepared, float[] scales, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scales, float[] out, int outOffset) {
         Prepared p = (Prepared) prepared;
         short[] qs = p.a().qs;
         float[] dx = p.a().d;
         short[] bias = p.bias();
         MemorySegment w = data;
         int nb = blocks;
-        superBlockScales(g, scales);
-        FloatVector acc = FloatVector.zero(F);
-        long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = body + (long) k * BODY_BYTES;
-            IntVector isum = IntVector.zero(I);
-            for (int c = 0; c < 8; c++) {
-                long q = base + VALUES + 16L * GROUP * c;
-                int x = k * BLOCK + 32 * c;
-                ShortVector lo = ShortVector.zero(S);
-                ShortVector hi = ShortVector.zero(S);
-                for (int j = 0; j < 16; j += 8) {
-                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * j, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j])));
-                    hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j])));
-                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
-                    hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 17 + j])));
-                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
-                    hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 18 + j])));
-                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
-                    hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 19 + j])));
-                    ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
-                    hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 20 + j])));
-                    ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
-                    hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 21 + j])));
-                    ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
-                    hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 22 + j])));
-                    ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
-                    hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 23 + j])));
+        for (int g = g0; g < g1; g++) {
+            superBlockScales(g, scales);
+            FloatVector acc = FloatVector.zero(F);
+            long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = body + (long) k * BODY_BYTES;
+                IntVector isum = IntVector.zero(I);
+                for (int c = 0; c < 8; c++) {
+                    long q = base + VALUES + 16L * GROUP * c;
+                    int x = k * BLOCK + 32 * c;
+                    ShortVector lo = ShortVector.zero(S);
+                    ShortVector hi = ShortVector.zero(S);
+                    for (int j = 0; j < 16; j += 8) {
+                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * j, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j])));
+                        hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j])));
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
+                        hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 17 + j])));
+                        ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
+                        hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 18 + j])));
+                        ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
+                        hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 19 + j])));
+                        ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
+                        hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 20 + j])));
+                        ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
+                        hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 21 + j])));
+                        ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
+                        hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 22 + j])));
+                        ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
+                        hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 23 + j])));
+                    }
+                    IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    int bx = x >> 4;
+                    isum = isum.add(((IntVector) lo.sub(bias[bx]).convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
+                            .add(((IntVector) hi.sub(bias[bx + 1]).convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
                 }
-                IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                int bx = x >> 4;
-                isum = isum.add(((IntVector) lo.sub(bias[bx]).convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
-                        .add(((IntVector) hi.sub(bias[bx + 1]).convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
+                FloatVector d = FloatVector.fromArray(F, scales, GROUP * k);
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
             }
-            FloatVector d = FloatVector.fromArray(F, scales, GROUP * k);
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+            acc.intoArray(out, outOffset + g * GROUP);
         }
-        acc.intoArray(out, outOffset + g * GROUP);
     }
 
     /** d · sc · (q − 4), column-major, rounded as the plugin's decoder ((d · sc) · (q − 4)). */

@@ -104,84 +104,86 @@ final class PackedQ4K extends PackedMatrix {
 
     /** Token generation on Q8_K-rounded activations. */
     @Override
-    void dotGroup(int g, Object prepared, float[] scales, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scales, float[] out, int outOffset) {
         Q8KActivations a = (Q8KActivations) prepared;
         short[] qs = a.qs;
         float[] dx = a.d;
         int[] sums = a.sums32;
         MemorySegment w = data;
         int nb = blocks;
-        // d and dmin of the group as floats first: converting them inline made this method too
-        // large for C2's inlining budget (the segment liveness check became a call: -35 %)
-        superBlockScales(g, scales);
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector minAcc = FloatVector.zero(F);
-        long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = body + (long) k * BODY_BYTES;
-            IntVector isum = IntVector.zero(I);
-            // 16 columns of sub-block 2c (low nibbles) and of 2c+1 (high) per pass: Σ of 16 products
-            // 15 · 127 fits int16 (32 would not), then widened and scaled in int32
-            for (int h = 0; h < 8; h++) {
-                int c = h >> 1;
-                // = chunk c, half h & 1; written affine in h so C2 can hoist the bounds checks
-                // (as 512·c + 256·(h & 1) it checked every load: see the Q6_K stream note)
-                long q = base + NIBBLES + 16L * GROUP * h;
-                int x = k * BLOCK + 64 * c + 16 * (h & 1);
-                ShortVector lo = ShortVector.zero(S);
-                ShortVector hi = ShortVector.zero(S);
-                for (int j = 0; j < 16; j += 8) {
-                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * j, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j])));
-                    hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 32 + j])));
-                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
-                    hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 33 + j])));
-                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
-                    hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 34 + j])));
-                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
-                    hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 35 + j])));
-                    ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
-                    hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 36 + j])));
-                    ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
-                    hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 37 + j])));
-                    ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
-                    hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 38 + j])));
-                    ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
-                    hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 39 + j])));
+        for (int g = g0; g < g1; g++) {
+            // d and dmin of the group as floats first: converting them inline made this method too
+            // large for C2's inlining budget (the segment liveness check became a call: -35 %)
+            superBlockScales(g, scales);
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
+            long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = body + (long) k * BODY_BYTES;
+                IntVector isum = IntVector.zero(I);
+                // 16 columns of sub-block 2c (low nibbles) and of 2c+1 (high) per pass: Σ of 16 products
+                // 15 · 127 fits int16 (32 would not), then widened and scaled in int32
+                for (int h = 0; h < 8; h++) {
+                    int c = h >> 1;
+                    // = chunk c, half h & 1; written affine in h so C2 can hoist the bounds checks
+                    // (as 512·c + 256·(h & 1) it checked every load: see the Q6_K stream note)
+                    long q = base + NIBBLES + 16L * GROUP * h;
+                    int x = k * BLOCK + 64 * c + 16 * (h & 1);
+                    ShortVector lo = ShortVector.zero(S);
+                    ShortVector hi = ShortVector.zero(S);
+                    for (int j = 0; j < 16; j += 8) {
+                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * j, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j])));
+                        hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 32 + j])));
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
+                        hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 33 + j])));
+                        ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
+                        hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 34 + j])));
+                        ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
+                        hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 35 + j])));
+                        ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
+                        hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 36 + j])));
+                        ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
+                        hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 37 + j])));
+                        ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
+                        hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 38 + j])));
+                        ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, q + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
+                        hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 39 + j])));
+                    }
+                    IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
                 }
-                IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
-                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
+                IntVector msum = IntVector.zero(I);
+                for (int s = 0; s < 8; s++) {
+                    msum = msum.add(((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + (long) GROUP * s, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(sums[k * 8 + s]));
+                }
+                FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
+                FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+                minAcc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dmin.mul(dx[k]), minAcc);
             }
-            IntVector msum = IntVector.zero(I);
-            for (int s = 0; s < 8; s++) {
-                msum = msum.add(((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + (long) GROUP * s, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(sums[k * 8 + s]));
-            }
-            FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
-            FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
-            minAcc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dmin.mul(dx[k]), minAcc);
+            acc.sub(minAcc).intoArray(out, outOffset + g * GROUP);
         }
-        acc.sub(minAcc).intoArray(out, outOffset + g * GROUP);
     }
 
     /** d·sc·q − dmin·m, column-major, with the plugin's rounding (q·(d·sc) + (−dmin·m), one FMA). */

@@ -69,7 +69,7 @@ final class PackedQ4_0 extends PackedMatrix {
 
     /** Token generation on Q8_0-rounded activations (the plugin's {@code vec_dot_q4_0_q8_0} arithmetic). */
     @Override
-    void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scratch, float[] out, int outOffset) {
         Prepared p = (Prepared) prepared;
         Q8Activations a = p.a();
         short[] bias = p.bias();
@@ -77,68 +77,70 @@ final class PackedQ4_0 extends PackedMatrix {
         short[] qs = a.qs;
         float[] dx = a.d;
         int nb = blocks;
-        FloatVector acc = FloatVector.zero(F);
-        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 2 * GROUP;
-            int x = k * BLOCK;
-            // two accumulators: the low-nibble and high-nibble chains run in parallel
-            ShortVector lo = ShortVector.zero(S);
-            ShortVector hi = ShortVector.zero(S);
-            // eight columns per pass, two passes: measured against a 16-trip loop (0.75×, C2 gives it
-            // pre/main/post loops and spills), a full unroll (0.95×, and C2 compiles it far longer)
-            // and four per pass (0.7×)
-            for (int j = 0; j < 16; j += 8) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 0])));
-                hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])));
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
-                hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])));
-                ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
-                hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])));
-                ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
-                hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])));
-                ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
-                hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])));
-                ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
-                hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])));
-                ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
-                hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])));
-                ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
-                hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])));
+        for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 2 * GROUP;
+                int x = k * BLOCK;
+                // two accumulators: the low-nibble and high-nibble chains run in parallel
+                ShortVector lo = ShortVector.zero(S);
+                ShortVector hi = ShortVector.zero(S);
+                // eight columns per pass, two passes: measured against a 16-trip loop (0.75×, C2 gives it
+                // pre/main/post loops and spills), a full unroll (0.95×, and C2 compiles it far longer)
+                // and four per pass (0.7×)
+                for (int j = 0; j < 16; j += 8) {
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 0])));
+                    hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])));
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
+                    hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])));
+                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
+                    hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])));
+                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
+                    hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])));
+                    ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
+                    hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])));
+                    ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
+                    hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])));
+                    ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
+                    hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])));
+                    ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
+                    hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])));
+                }
+                // Σq·x − 8·Σx: each partial sum may wrap in 16 bits, the result (|·| ≤ 32·8·127) does not
+                ShortVector sum = lo.add(hi).sub(bias[k]);
+                FloatVector sums = (FloatVector) ((IntVector) sum.convertShape(VectorOperators.S2I, I, 0))
+                        .convert(VectorOperators.I2F, 0);
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                // f16 → f32 exactly as Float.float16ToFloat (kept inline: C2 boxes vectors across calls here):
+                // exponent and mantissa moved into float position and rebased by 2^112 (exact, subnormal
+                // halves included), infinities and NaNs given the all-ones exponent, then the sign
+                FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                acc = sums.fma(d.mul(dx[k]), acc);
             }
-            // Σq·x − 8·Σx: each partial sum may wrap in 16 bits, the result (|·| ≤ 32·8·127) does not
-            ShortVector sum = lo.add(hi).sub(bias[k]);
-            FloatVector sums = (FloatVector) ((IntVector) sum.convertShape(VectorOperators.S2I, I, 0))
-                    .convert(VectorOperators.I2F, 0);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            // f16 → f32 exactly as Float.float16ToFloat (kept inline: C2 boxes vectors across calls here):
-            // exponent and mantissa moved into float position and rebased by 2^112 (exact, subnormal
-            // halves included), infinities and NaNs given the all-ones exponent, then the sign
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            acc = sums.fma(d.mul(dx[k]), acc);
+            acc.intoArray(out, outOffset + g * GROUP);
         }
-        acc.intoArray(out, outOffset + g * GROUP);
     }
 
     /** Per block of the activations, 8·Σq (the Q4_0 "− 8" applied once per block), as int16. */

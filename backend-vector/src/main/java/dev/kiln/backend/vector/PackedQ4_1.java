@@ -78,76 +78,78 @@ final class PackedQ4_1 extends PackedMatrix {
 
     /** Token generation: per block the nibbles' products summed in int16 (16 of at most 15·127 per lane fit), widened. */
     @Override
-    void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scratch, float[] out, int outOffset) {
         Prepared p = (Prepared) prepared;
         short[] qs = p.qs();
         float[] dx = p.d();
         float[] sums = p.sums();
         MemorySegment w = data;
         int nb = blocks;
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector minAcc = FloatVector.zero(F);
-        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 4 * GROUP;
-            int x = k * BLOCK;
-            ShortVector lo = ShortVector.zero(S);
-            ShortVector hi = ShortVector.zero(S);
-            for (int j = 0; j < 16; j += 8) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 0])));
-                hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])));
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
-                hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])));
-                ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
-                hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])));
-                ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
-                hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])));
-                ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
-                hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])));
-                ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
-                hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])));
-                ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
-                hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])));
-                ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
-                hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])));
+        for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 4 * GROUP;
+                int x = k * BLOCK;
+                ShortVector lo = ShortVector.zero(S);
+                ShortVector hi = ShortVector.zero(S);
+                for (int j = 0; j < 16; j += 8) {
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q0.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 0])));
+                    hi = hi.add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 0])));
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q1.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 1])));
+                    hi = hi.add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 1])));
+                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q2.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 2])));
+                    hi = hi.add(q2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 2])));
+                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q3.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 3])));
+                    hi = hi.add(q3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 3])));
+                    ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q4.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 4])));
+                    hi = hi.add(q4.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 4])));
+                    ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q5.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 5])));
+                    hi = hi.add(q5.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 5])));
+                    ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q6.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 6])));
+                    hi = hi.add(q6.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 6])));
+                    ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(q7.and((short) 0x0F).mul(ShortVector.broadcast(S, qs[x + j + 7])));
+                    hi = hi.add(q7.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.broadcast(S, qs[x + 16 + j + 7])));
+                }
+                IntVector sum = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0));
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
+                FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+                IntVector hm = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                FloatVector m = hm.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, hm.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(hm.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                minAcc = minAcc.add(m.mul(sums[k])); // Σ m·s apart from the products (the plugin's and ggml's x86 order)
             }
-            IntVector sum = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 0))
-                    .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0));
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
-            IntVector hm = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            FloatVector m = hm.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, hm.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(hm.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            minAcc = minAcc.add(m.mul(sums[k])); // Σ m·s apart from the products (the plugin's and ggml's x86 order)
+            acc.add(minAcc).intoArray(out, outOffset + g * GROUP);
         }
-        acc.add(minAcc).intoArray(out, outOffset + g * GROUP);
     }
 
     /** q·d + m, column-major. */

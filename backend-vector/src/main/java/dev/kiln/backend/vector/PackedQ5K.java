@@ -105,70 +105,72 @@ final class PackedQ5K extends PackedMatrix {
      * of eight products of at most 31·127 fit int16; then widened and scaled in int32.
      */
     @Override
-    void dotGroup(int g, Object prepared, float[] scales, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scales, float[] out, int outOffset) {
         Q8KActivations a = (Q8KActivations) prepared;
         short[] qs = a.qs;
         float[] dx = a.d;
         int[] sums = a.sums32;
         MemorySegment w = data;
         int nb = blocks;
-        superBlockScales(g, scales);
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector minAcc = FloatVector.zero(F);
-        long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = body + (long) k * BODY_BYTES;
-            IntVector isum = IntVector.zero(I);
-            for (int h = 0; h < 16; h++) { // chunk c = h >> 2, byte positions 8·(h & 3) .. + 7
-                int c = h >> 2;
-                long q = base + VALUES + 2L * QUAD * h; // affine in h: C2 hoists the bounds checks
-                int x = k * BLOCK + 64 * c + 8 * (h & 3);
-                ShortVector lo = ShortVector.zero(S);
-                ShortVector hi = ShortVector.zero(S);
-                for (int u = 0; u < 2; u++) {
-                    long at = q + (long) QUAD * u;
-                    int xu = x + 4 * u;
-                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v0.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu])));
-                    hi = hi.add(v0.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 3).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 32])));
-                    ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v1.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 1])));
-                    hi = hi.add(v1.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 1).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 33])));
-                    ShortVector v2 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 3 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v2.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 2])));
-                    hi = hi.add(v2.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 1).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 34])));
-                    ShortVector v3 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v3.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 3])));
-                    hi = hi.add(v3.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 3).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 35])));
+        for (int g = g0; g < g1; g++) {
+            superBlockScales(g, scales);
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
+            long body = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = body + (long) k * BODY_BYTES;
+                IntVector isum = IntVector.zero(I);
+                for (int h = 0; h < 16; h++) { // chunk c = h >> 2, byte positions 8·(h & 3) .. + 7
+                    int c = h >> 2;
+                    long q = base + VALUES + 2L * QUAD * h; // affine in h: C2 hoists the bounds checks
+                    int x = k * BLOCK + 64 * c + 8 * (h & 3);
+                    ShortVector lo = ShortVector.zero(S);
+                    ShortVector hi = ShortVector.zero(S);
+                    for (int u = 0; u < 2; u++) {
+                        long at = q + (long) QUAD * u;
+                        int xu = x + 4 * u;
+                        ShortVector top = (ShortVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v0.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu])));
+                        hi = hi.add(v0.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 3).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 32])));
+                        ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v1.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 1])));
+                        hi = hi.add(v1.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 1).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 33])));
+                        ShortVector v2 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 3 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v2.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 2])));
+                        hi = hi.add(v2.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 1).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 34])));
+                        ShortVector v3 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v3.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 3])));
+                        hi = hi.add(v3.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 3).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 35])));
+                    }
+                    IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
                 }
-                IntVector scLo = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector scHi = (IntVector) ByteVector.fromMemorySegment(B, w, base + SCALES + 2L * GROUP * c + GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                isum = isum.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).mul(scLo))
-                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).mul(scHi));
+                IntVector msum = IntVector.zero(I);
+                for (int s = 0; s < 8; s++) {
+                    msum = msum.add(((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + (long) GROUP * s, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(sums[k * 8 + s]));
+                }
+                FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
+                FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+                minAcc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dmin.mul(dx[k]), minAcc);
             }
-            IntVector msum = IntVector.zero(I);
-            for (int s = 0; s < 8; s++) {
-                msum = msum.add(((IntVector) ByteVector.fromMemorySegment(B, w, base + MINS + (long) GROUP * s, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(sums[k * 8 + s]));
-            }
-            FloatVector d = FloatVector.fromArray(F, scales, 2 * GROUP * k);
-            FloatVector dmin = FloatVector.fromArray(F, scales, 2 * GROUP * k + GROUP);
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
-            minAcc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dmin.mul(dx[k]), minAcc);
+            acc.sub(minAcc).intoArray(out, outOffset + g * GROUP);
         }
-        acc.sub(minAcc).intoArray(out, outOffset + g * GROUP);
     }
 
     /** d·sc·q − dmin·m, column-major, rounded as the plugin's decoder ((d·sc)·q, then − dmin·m). */

@@ -108,7 +108,7 @@ final class PackedQ5_1 extends PackedMatrix {
      * 16·Σx added back: Σq·x.
      */
     @Override
-    void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scratch, float[] out, int outOffset) {
         Prepared p = (Prepared) prepared;
         short[] qs = p.qs();
         float[] dx = p.d();
@@ -117,65 +117,67 @@ final class PackedQ5_1 extends PackedMatrix {
         float[] sums = p.sums();
         MemorySegment w = data;
         int nb = blocks;
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector minAcc = FloatVector.zero(F);
-        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
-            int x = k * BLOCK;
-            ShortVector lo = ShortVector.zero(S);
-            ShortVector hi = ShortVector.zero(S);
-            // two quads (eight byte positions) per pass, two passes (as Q4_0's eight columns per pass)
-            for (int u = 0; u < 4; u += 2) {
-                for (int v = 0; v < 2; v++) {
-                    long at = base + HEAD + (long) QUAD * (u + v);
-                    int xu = x + 4 * (u + v);
-                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v0.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu])));
-                    hi = hi.add(v0.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 3).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 16])));
-                    ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v1.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 1])));
-                    hi = hi.add(v1.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 1).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 17])));
-                    ShortVector v2 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 3 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v2.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 2])));
-                    hi = hi.add(v2.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 1).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 18])));
-                    ShortVector v3 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v3.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 3])));
-                    hi = hi.add(v3.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 3).and((short) 0x18))
-                            .mul(ShortVector.broadcast(S, qs[xu + 19])));
+        for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector minAcc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES;
+                int x = k * BLOCK;
+                ShortVector lo = ShortVector.zero(S);
+                ShortVector hi = ShortVector.zero(S);
+                // two quads (eight byte positions) per pass, two passes (as Q4_0's eight columns per pass)
+                for (int u = 0; u < 4; u += 2) {
+                    for (int v = 0; v < 2; v++) {
+                        long at = base + HEAD + (long) QUAD * (u + v);
+                        int xu = x + 4 * (u + v);
+                        ShortVector top = (ShortVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v0.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu])));
+                        hi = hi.add(v0.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 3).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 16])));
+                        ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v1.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 1])));
+                        hi = hi.add(v1.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHL, 1).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 17])));
+                        ShortVector v2 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 3 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v2.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 2])));
+                        hi = hi.add(v2.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 1).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 18])));
+                        ShortVector v3 = (ShortVector) ByteVector.fromMemorySegment(B, w, at + 4 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v3.and((short) 0x1F).mul(ShortVector.broadcast(S, qs[xu + 3])));
+                        hi = hi.add(v3.lanewise(VectorOperators.LSHR, 5).or(top.lanewise(VectorOperators.LSHR, 3).and((short) 0x18))
+                                .mul(ShortVector.broadcast(S, qs[xu + 19])));
+                    }
                 }
+                IntVector sum = ((IntVector) lo.sub(bias[2 * k]).convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) hi.sub(bias[2 * k + 1]).convertShape(VectorOperators.S2I, I, 0))
+                        .add(offset[k]);
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
+                FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+                IntVector hm = (IntVector) ShortVector.fromMemorySegment(S, w, base + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                FloatVector m = hm.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, hm.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(hm.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                minAcc = minAcc.add(m.mul(sums[k])); // Σ m·s apart from the products (the plugin's and ggml's x86 order)
             }
-            IntVector sum = ((IntVector) lo.sub(bias[2 * k]).convertShape(VectorOperators.S2I, I, 0))
-                    .add((IntVector) hi.sub(bias[2 * k + 1]).convertShape(VectorOperators.S2I, I, 0))
-                    .add(offset[k]);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            // f16 → f32 exactly as Float.float16ToFloat (inline: C2 boxes vectors across calls), as in PackedQ4_0
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
-            IntVector hm = (IntVector) ShortVector.fromMemorySegment(S, w, base + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            FloatVector m = hm.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, hm.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(hm.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            minAcc = minAcc.add(m.mul(sums[k])); // Σ m·s apart from the products (the plugin's and ggml's x86 order)
+            acc.add(minAcc).intoArray(out, outOffset + g * GROUP);
         }
-        acc.add(minAcc).intoArray(out, outOffset + g * GROUP);
     }
 
     /** q·d + m, column-major. */

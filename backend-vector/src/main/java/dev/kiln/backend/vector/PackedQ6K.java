@@ -106,107 +106,109 @@ final class PackedQ6K extends PackedMatrix {
      * recovers it exactly; then widened and scaled in int32.
      */
     @Override
-    void dotGroup(int g, Object prepared, float[] scales, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scales, float[] out, int outOffset) {
         Prepared p = (Prepared) prepared;
         short[] qs = p.a().qs;
         float[] dx = p.a().d;
         short[] bias = p.bias();
         MemorySegment w = data;
         int nb = blocks;
-        superBlockScales(g, scales);
-        FloatVector acc = FloatVector.zero(F);
-        long groupBody = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBody + (long) k * BODY_BYTES;
-            IntVector isum = IntVector.zero(I);
-            for (int pass = 0; pass < 8; pass++) { // half n = pass >> 2, columns l in [8m, 8m + 8), m = pass & 3
-                int n = pass >> 2;
-                int l0 = 8 * (pass & 3);
-                long v = base + VALUES + (long) STEP * (32 * n + l0);
-                int x = k * BLOCK + 128 * n + l0;
-                ShortVector a0 = ShortVector.zero(S);
-                ShortVector a1 = ShortVector.zero(S);
-                ShortVector a2 = ShortVector.zero(S);
-                ShortVector a3 = ShortVector.zero(S);
-                // four columns per step, two steps (a plain 8-trip loop ran at 0.65x of the row kernel)
-                for (int u = 0; u < 8; u += 4) {
-                    ShortVector lo0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector hi0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0) + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a0 = a0.add(lo0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + u + 0])));
-                    a1 = a1.add(hi0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 32 + u])));
-                    a2 = a2.add(lo0.lanewise(VectorOperators.LSHR, 4).or(h0.and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 64 + u])));
-                    a3 = a3.add(hi0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 96 + u])));
-                    ShortVector lo1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector hi1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1) + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a0 = a0.add(lo1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + u + 1])));
-                    a1 = a1.add(hi1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 33 + u])));
-                    a2 = a2.add(lo1.lanewise(VectorOperators.LSHR, 4).or(h1.and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 65 + u])));
-                    a3 = a3.add(hi1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 97 + u])));
-                    ShortVector lo2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector hi2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2) + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a0 = a0.add(lo2.and((short) 0x0F).or(h2.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + u + 2])));
-                    a1 = a1.add(hi2.and((short) 0x0F).or(h2.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 34 + u])));
-                    a2 = a2.add(lo2.lanewise(VectorOperators.LSHR, 4).or(h2.and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 66 + u])));
-                    a3 = a3.add(hi2.lanewise(VectorOperators.LSHR, 4).or(h2.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 98 + u])));
-                    ShortVector lo3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3), ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector hi3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3) + GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a0 = a0.add(lo3.and((short) 0x0F).or(h3.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + u + 3])));
-                    a1 = a1.add(hi3.and((short) 0x0F).or(h3.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 35 + u])));
-                    a2 = a2.add(lo3.lanewise(VectorOperators.LSHR, 4).or(h3.and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 67 + u])));
-                    a3 = a3.add(hi3.lanewise(VectorOperators.LSHR, 4).or(h3.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                            .mul(ShortVector.broadcast(S, qs[x + 99 + u])));
+        for (int g = g0; g < g1; g++) {
+            superBlockScales(g, scales);
+            FloatVector acc = FloatVector.zero(F);
+            long groupBody = (long) g * nb * GROUP_BLOCK_BYTES + (long) nb * HEADER_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBody + (long) k * BODY_BYTES;
+                IntVector isum = IntVector.zero(I);
+                for (int pass = 0; pass < 8; pass++) { // half n = pass >> 2, columns l in [8m, 8m + 8), m = pass & 3
+                    int n = pass >> 2;
+                    int l0 = 8 * (pass & 3);
+                    long v = base + VALUES + (long) STEP * (32 * n + l0);
+                    int x = k * BLOCK + 128 * n + l0;
+                    ShortVector a0 = ShortVector.zero(S);
+                    ShortVector a1 = ShortVector.zero(S);
+                    ShortVector a2 = ShortVector.zero(S);
+                    ShortVector a3 = ShortVector.zero(S);
+                    // four columns per step, two steps (a plain 8-trip loop ran at 0.65x of the row kernel)
+                    for (int u = 0; u < 8; u += 4) {
+                        ShortVector lo0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector hi0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0) + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector h0 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 0) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        a0 = a0.add(lo0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + u + 0])));
+                        a1 = a1.add(hi0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 32 + u])));
+                        a2 = a2.add(lo0.lanewise(VectorOperators.LSHR, 4).or(h0.and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 64 + u])));
+                        a3 = a3.add(hi0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 96 + u])));
+                        ShortVector lo1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector hi1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1) + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector h1 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 1) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        a0 = a0.add(lo1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + u + 1])));
+                        a1 = a1.add(hi1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 33 + u])));
+                        a2 = a2.add(lo1.lanewise(VectorOperators.LSHR, 4).or(h1.and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 65 + u])));
+                        a3 = a3.add(hi1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 97 + u])));
+                        ShortVector lo2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector hi2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2) + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector h2 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 2) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        a0 = a0.add(lo2.and((short) 0x0F).or(h2.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + u + 2])));
+                        a1 = a1.add(hi2.and((short) 0x0F).or(h2.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 34 + u])));
+                        a2 = a2.add(lo2.lanewise(VectorOperators.LSHR, 4).or(h2.and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 66 + u])));
+                        a3 = a3.add(hi2.lanewise(VectorOperators.LSHR, 4).or(h2.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 98 + u])));
+                        ShortVector lo3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector hi3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3) + GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector h3 = (ShortVector) ByteVector.fromMemorySegment(B, w, v + (long) STEP * (u + 3) + 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        a0 = a0.add(lo3.and((short) 0x0F).or(h3.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + u + 3])));
+                        a1 = a1.add(hi3.and((short) 0x0F).or(h3.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 35 + u])));
+                        a2 = a2.add(lo3.lanewise(VectorOperators.LSHR, 4).or(h3.and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 67 + u])));
+                        a3 = a3.add(hi3.lanewise(VectorOperators.LSHR, 4).or(h3.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                                .mul(ShortVector.broadcast(S, qs[x + 99 + u])));
+                    }
+                    // scale of value 128n + 32i + l is number 8n + 2i + l/16
+                    long sc = base + SCALES + (long) GROUP * (8 * n + (l0 >> 4));
+                    IntVector s0 = (IntVector) ByteVector.fromMemorySegment(B, w, sc, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector s1 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 2L * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector s2 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 4L * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector s3 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 6L * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    int bx = x >> 3;
+                    isum = isum.add(((IntVector) a0.sub(bias[bx]).convertShape(VectorOperators.S2I, I, 0)).mul(s0))
+                            .add(((IntVector) a1.sub(bias[bx + 4]).convertShape(VectorOperators.S2I, I, 0)).mul(s1))
+                            .add(((IntVector) a2.sub(bias[bx + 8]).convertShape(VectorOperators.S2I, I, 0)).mul(s2))
+                            .add(((IntVector) a3.sub(bias[bx + 12]).convertShape(VectorOperators.S2I, I, 0)).mul(s3));
                 }
-                // scale of value 128n + 32i + l is number 8n + 2i + l/16
-                long sc = base + SCALES + (long) GROUP * (8 * n + (l0 >> 4));
-                IntVector s0 = (IntVector) ByteVector.fromMemorySegment(B, w, sc, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                IntVector s1 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 2L * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                IntVector s2 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 4L * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                IntVector s3 = (IntVector) ByteVector.fromMemorySegment(B, w, sc + 6L * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                int bx = x >> 3;
-                isum = isum.add(((IntVector) a0.sub(bias[bx]).convertShape(VectorOperators.S2I, I, 0)).mul(s0))
-                        .add(((IntVector) a1.sub(bias[bx + 4]).convertShape(VectorOperators.S2I, I, 0)).mul(s1))
-                        .add(((IntVector) a2.sub(bias[bx + 8]).convertShape(VectorOperators.S2I, I, 0)).mul(s2))
-                        .add(((IntVector) a3.sub(bias[bx + 12]).convertShape(VectorOperators.S2I, I, 0)).mul(s3));
+                FloatVector d = FloatVector.fromArray(F, scales, GROUP * k);
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
             }
-            FloatVector d = FloatVector.fromArray(F, scales, GROUP * k);
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(dx[k]), acc);
+            acc.intoArray(out, outOffset + g * GROUP);
         }
-        acc.intoArray(out, outOffset + g * GROUP);
     }
 
     /** d · sc · (q − 32), column-major, rounded as the plugin's decoder ((d · sc) · (q − 32)). */

@@ -62,75 +62,77 @@ final class PackedQ8_0 extends PackedMatrix {
 
     /** Token generation on Q8_0-rounded activations (the plugin's {@code vec_dot_q8_0_q8_0} arithmetic). */
     @Override
-    void dotGroup(int g, Object prepared, float[] scratch, float[] out, int outOffset) {
+    void dotGroupRange(int g0, int g1, Object prepared, float[] scratch, float[] out, int outOffset) {
         Q8Activations a = (Q8Activations) prepared;
         MemorySegment w = data;
         short[] qs = a.qs;
         float[] dx = a.d;
         int nb = blocks;
-        FloatVector acc = FloatVector.zero(F);
-        long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++) {
-            long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 2 * GROUP;
-            int x = k * BLOCK;
-            IntVector sum = IntVector.zero(I);
-            // sixteen columns per pass, two passes; two products per 16-bit lane (|q·x| ≤ 128·127), then widened
-            for (int j = 0; j < BLOCK; j += 16) {
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 0]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 1])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 2]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 3])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 4]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 5])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 6]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 7])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 8), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 8]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 9), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 9])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 10), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 10]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 11), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 11])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 12), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 12]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 13), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 13])))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 14), ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 14]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 15), ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 15])))
-                        .convertShape(VectorOperators.S2I, I, 0));
+        for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            long groupBase = (long) g * nb * GROUP_BLOCK_BYTES;
+            for (int k = 0; k < nb; k++) {
+                long base = groupBase + (long) k * GROUP_BLOCK_BYTES + 2 * GROUP;
+                int x = k * BLOCK;
+                IntVector sum = IntVector.zero(I);
+                // sixteen columns per pass, two passes; two products per 16-bit lane (|q·x| ≤ 128·127), then widened
+                for (int j = 0; j < BLOCK; j += 16) {
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 0), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 0]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 1), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 1])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 2), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 2]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 3), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 3])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 4), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 4]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 5), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 5])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 6), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 6]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 7), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 7])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 8), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 8]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 9), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 9])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 10), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 10]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 11), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 11])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 12), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 12]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 13), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 13])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                    sum = sum.add((IntVector) ((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 14), ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 14]))
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B, w, base + 16L * (j + 15), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.broadcast(S, qs[x + j + 15])))
+                            .convertShape(VectorOperators.S2I, I, 0));
+                }
+                FloatVector sums = (FloatVector) sum.convert(VectorOperators.I2F, 0);
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                // f16 → f32 exactly as Float.float16ToFloat (kept inline: C2 boxes vectors across calls here):
+                // exponent and mantissa moved into float position and rebased by 2^112 (exact, subnormal
+                // halves included), infinities and NaNs given the all-ones exponent, then the sign
+                FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                acc = sums.fma(d.mul(dx[k]), acc);
             }
-            FloatVector sums = (FloatVector) sum.convert(VectorOperators.I2F, 0);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, base - 2 * GROUP, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-            // f16 → f32 exactly as Float.float16ToFloat (kept inline: C2 boxes vectors across calls here):
-            // exponent and mantissa moved into float position and rebased by 2^112 (exact, subnormal
-            // halves included), infinities and NaNs given the all-ones exponent, then the sign
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts()
-                    .lanewise(VectorOperators.OR, 0x7F800000, h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
-            acc = sums.fma(d.mul(dx[k]), acc);
+            acc.intoArray(out, outOffset + g * GROUP);
         }
-        acc.intoArray(out, outOffset + g * GROUP);
     }
 
     /** q · d, column-major. */

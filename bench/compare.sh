@@ -69,7 +69,9 @@ case "$LLAMA" in
   bench)
     [[ -n "$LLAMA_BENCH" && -x "$LLAMA_BENCH" ]] \
       || { echo "compare.sh: no llama-bench found (set LLAMA_BENCH=PATH or put it on PATH)" >&2; exit 1; }
-    LLAMA_NAME="llama-bench ($("$LLAMA_BENCH" --version 2>&1 | grep -m1 -i 'version' || echo "$LLAMA_BENCH"))" ;;
+    # "version: N (commit)" from builds that have --version; older ones name their build in the JSON
+    # results, printed after the table
+    LLAMA_NAME="llama-bench ($("$LLAMA_BENCH" --version 2>&1 | grep -m1 '^version:' || echo "$LLAMA_BENCH"))" ;;
   node)
     export NODE_PATH="${NODE_PATH:-$HOME/llamacpp/node_modules}"
     LLAMACPP="${LLAMACPP_BENCH:-$ROOT/bench/llamacpp-bench.mjs}"
@@ -108,7 +110,10 @@ import sys
 a, b = (float(x) if x not in ("-", "") else 0 for x in sys.argv[1:])
 print(f"{a / b:.2f}×" if a > 0 and b > 0 else "-")' "$1" "$2"; }
 
-# llama.cpp's pp and tg for FILE at T threads as {"pp": {"mean", "sd"}, "tg": {...}}
+# llama.cpp's pp and tg for FILE at T threads as {"pp": {"mean", "sd"}, "tg": {...}}; llama-bench's
+# build (number and commit) goes to $LLAMA_BUILD
+LLAMA_BUILD="$(mktemp)"
+trap 'rm -f "$LLAMA_BUILD"' EXIT
 llama_run() {
   local file="$1" t="$2"
   if [[ "$LLAMA" == bench ]]; then
@@ -118,7 +123,9 @@ out = {}
 for e in json.load(sys.stdin):
     key = "pp" if e.get("n_gen", 0) == 0 else "tg"
     out[key] = {"mean": round(e["avg_ts"], 2), "sd": round(e["stddev_ts"], 2)}
-print(json.dumps(out))'
+    with open(sys.argv[1], "w") as f:
+        f.write("build %s, commit %s, %s" % (e.get("build_number", "?"), e.get("build_commit", "?"), e.get("cpu_info", "")))
+print(json.dumps(out))' "$LLAMA_BUILD"
   else
     node "$LLAMACPP" "$file" -p "$P" -n "$N" -t "$t" -r "$R" | tail -1
   fi
@@ -150,6 +157,7 @@ for FILE in "${FILES[@]}"; do
   done
 done
 echo
+[[ -s "$LLAMA_BUILD" ]] && echo "llama-bench: $(cat "$LLAMA_BUILD")"
 echo "load average $(load) at the end"
 # the other targets, Kiln side: open + first token of a 1-token prompt < 1 s (here from Kiln.load
 # in kiln bench's JVM: its first open, JIT cold, and a second open after the rounds, JIT warm),

@@ -91,6 +91,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Requests that may wait for a slot; more get 429 (default: ${DEFAULT-VALUE}).")
     int maxQueue = ServerOptions.DEFAULT_MAX_QUEUE;
 
+    @Option(names = "--no-warmup",
+            description = "Take requests as soon as the model is loaded, without the warm-up run (as in llama-server); "
+                    + "the first requests then wait for the JIT to compile the kernels.")
+    boolean noWarmup;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = kiln.err();
@@ -130,7 +135,15 @@ final class ServeCommand implements Callable<Integer> {
 
         try (KilnModel m = engine.get().open(KilnCommand.modelOrDefault(model), modelOptions)) {
             err.println("kiln: " + m.describe());
+            err.flush();
             try {
+                if (!noWarmup) {
+                    // /health stays 503 until serve(): a client that waits for 200 gets the compiled kernels
+                    Duration warmUp = m.warmUp();
+                    err.println(String.format(Locale.ROOT, "kiln: warm-up run in %d ms (--no-warmup skips it)",
+                            warmUp.toMillis()));
+                    err.flush();
+                }
                 server.serve(m);
             } catch (KilnException e) {
                 if (signalled.get()) {

@@ -106,6 +106,25 @@ class KilnLibraryTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"vector", "scalar"})
+    void a_warm_up_run_leaves_no_trace(String backend) {
+        KilnModel closed;
+        try (KilnModel m = Kiln.load(STORIES, ModelOptions.defaults().withBackend(backend).withThreads(2))) {
+            // a session that was already generating, and one started after: both get llama.cpp's text
+            KilnSession before = m.newSession();
+            Completion first = before.generate("Once upon a time", GenerateParams.greedy(40), t -> { });
+            assertTrue(m.warmUp().toNanos() > 0);
+            Completion rest = before.generate("", GenerateParams.greedy(88), t -> { });
+            assertEquals(llamaCppContinuation("p1"), first.text() + rest.text(), backend);
+            assertEquals(llamaCppContinuation("p2"), m.generate(read(EXPECTED.resolve("p2").resolve("prompt.txt")),
+                    GenerateParams.greedy(128), t -> { }).text(), backend);
+            closed = m;
+        }
+        KilnException e = assertThrows(KilnException.class, closed::warmUp);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
     @Test
     void a_session_keeps_its_cache_across_calls() {
         try (KilnModel m = Kiln.load(STORIES)) {

@@ -278,6 +278,46 @@ public final class KilnModel implements AutoCloseable {
         return locked(() -> model.decode(raw, tokens));
     }
 
+    // ---- warm-up
+
+    /** Single-token steps of the warm-up, after its two-token batch. */
+    private static final int WARM_UP_STEPS = 2;
+
+    /**
+     * Runs the model once, as llama.cpp does before a server takes requests, so that the first
+     * real request does not wait for the JIT to compile the kernels: a throwaway session
+     * evaluates BOS and EOS as one batch (the prompt path), then two single tokens (the
+     * generation path). Nothing of it stays; sessions and outputs are as if it never ran.
+     *
+     * @return how long it took
+     */
+    public Duration warmUp() {
+        long start = System.nanoTime();
+        int[] tokens = warmUpTokens();
+        if (tokens.length > contextSize()) {
+            tokens = new int[] {tokens[0]}; // a one-position context (--ctx-size 1)
+        }
+        KilnSession session = newSession(Math.min(contextSize(), tokens.length + WARM_UP_STEPS));
+        session.forward(tokens, 0, tokens.length, false);
+        for (int i = 0; i < WARM_UP_STEPS && session.position() < session.contextLength(); i++) {
+            decode(List.of(session), new int[] {tokens[tokens.length - 1]});
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** BOS and EOS where the vocabulary has them (llama.cpp's warm-up batch), else token 0. */
+    private int[] warmUpTokens() {
+        int bos = tokenizer.bos();
+        int eos = tokenizer.eos();
+        if (bos >= 0 && eos >= 0 && eos != bos) {
+            return new int[] {bos, eos};
+        }
+        if (bos >= 0 || eos >= 0) {
+            return new int[] {Math.max(bos, eos)};
+        }
+        return new int[] {0};
+    }
+
     /** Runs {@code body} holding the compute context. */
     <T> T locked(java.util.function.Supplier<T> body) {
         lock.lock();

@@ -92,9 +92,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             Session session = loaded.newSession(ctx);
             // issue 5's latency figure: model open + the first token of a 1-token prompt, before any warm-up
-            long t0 = System.nanoTime();
-            session.forward(tokens, 0, 1, false);
-            firstTokenMs = (loaded.loadTime().toNanos() + System.nanoTime() - t0) / 1e6;
+            firstTokenMs = openAndFirstTokenMs(loaded, session, firstToken);
             err.println(String.format(Locale.ROOT, "kiln: model open + first token: %.0f ms", firstTokenMs));
             err.flush();
             for (int round = 0; round <= repetitions; round++) {
@@ -167,11 +165,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Opens {@code file} again and times open + the first token of a 1-token prompt, then closes it. */
     private double warmFirstTokenMs(Path file, int token) {
-        long t0 = System.nanoTime();
         try (KilnModel again = engine.get().open(KilnCommand.modelOrDefault(file), compute.modelOptions(0))) {
-            again.newSession(1).forward(new int[] {token}, 0, 1, false);
-            return (System.nanoTime() - t0) / 1e6;
+            return openAndFirstTokenMs(again, again.newSession(1), token);
         }
+    }
+
+    /** {@code model}'s load time plus one forward pass of {@code token} in {@code session}, in ms. */
+    private static double openAndFirstTokenMs(KilnModel model, Session session, int token) {
+        long t0 = System.nanoTime();
+        session.forward(new int[] {token}, 0, 1, false);
+        return (model.loadTime().toNanos() + System.nanoTime() - t0) / 1e6;
     }
 
     /** P tokens from a plain English sentence repeated, as the llama.cpp script takes its prompt. */

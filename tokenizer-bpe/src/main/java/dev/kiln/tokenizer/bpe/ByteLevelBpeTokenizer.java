@@ -20,13 +20,13 @@ final class ByteLevelBpeTokenizer extends VocabTokenizer {
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
-    private final MergeRanks ranks;
+    private final TextIndex ranks;
 
     ByteLevelBpeTokenizer(Vocabulary vocab, String[] mergeRules, PreTokenizer preTokenizer, boolean ignoreMerges) {
         super(vocab);
         this.preTokenizer = preTokenizer;
         this.ignoreMerges = ignoreMerges;
-        ranks = new MergeRanks(mergeRules);
+        ranks = new TextIndex(mergeRules);
     }
 
     @Override
@@ -115,7 +115,7 @@ final class ByteLevelBpeTokenizer extends VocabTokenizer {
     private void offer(PriorityQueue<Bigram> queue, String word, int[] length, int left, int right) {
         int mid = left + length[left];
         int end = mid + length[right];
-        int rank = ranks.rank(word.substring(left, mid) + ' ' + word.substring(mid, end));
+        int rank = ranks.indexOf(word.substring(left, mid) + ' ' + word.substring(mid, end));
         if (rank >= 0) {
             queue.add(new Bigram(left, right, rank, end - left));
         }

@@ -2,7 +2,6 @@ package dev.kiln.tokenizer.bpe;
 
 import dev.kiln.api.format.Metadata;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The strip attributes llama.cpp gives special tokens by model name, since GGUF files do not
@@ -20,7 +19,7 @@ final class StripRules {
     }
 
     /** Sets the strip bits in {@code attrs} that llama.cpp would set for this file. */
-    static void apply(Metadata md, int[] attrs, int[] specialTokens, Map<String, Integer> ids) {
+    static void apply(Metadata md, int[] attrs, int[] specialTokens, TextIndex ids) {
         String name = asciiLowerCase(md.findString(NAME).orElse(""));
         if (PHI3_NAMES.stream().noneMatch(name::contains)) {
             return;
@@ -28,13 +27,13 @@ final class StripRules {
         for (int id : specialTokens) {
             attrs[id] |= TokenAttr.RSTRIP;
         }
-        Integer end = ids.get("</s>");
-        if (end != null) {
+        int end = ids.indexOf("</s>");
+        if (end >= 0) {
             attrs[end] |= TokenAttr.RSTRIP;
         }
         for (String kept : PHI3_KEPT) {
-            Integer id = ids.get(kept);
-            if (id != null) {
+            int id = ids.indexOf(kept);
+            if (id >= 0) {
                 attrs[id] &= ~TokenAttr.RSTRIP;
             }
         }

@@ -188,8 +188,8 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
 
     @Override
     public OptionalInt tokenId(String text) {
-        Integer id = vocab.ids.get(text);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = vocab.idOf(text);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

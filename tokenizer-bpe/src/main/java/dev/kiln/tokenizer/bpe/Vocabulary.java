@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -57,7 +55,7 @@ final class Vocabulary {
     final String[] texts;
     final float[] scores;
     final int[] attrs;
-    final Map<String, Integer> ids;
+    final TextIndex ids;
     final int bos;
     final int eos;
     final int unk;
@@ -76,15 +74,15 @@ final class Vocabulary {
         }
         scores = readScores(md, n);
         attrs = readAttrs(md, n);
-        ids = HashMap.newHashMap(n);
         for (int i = 0; i < n; i++) {
             if (texts[i].isEmpty()) {
                 texts[i] = "[EMPTY_" + i + "]"; // as llama.cpp: an empty text would match everywhere
             }
-            Integer previous = ids.putIfAbsent(texts[i], i);
-            if (previous != null) {
-                throw new MetadataException(TOKENS, "has the duplicate token '" + texts[i] + "' at ids " + previous + " and " + i);
-            }
+        }
+        ids = new TextIndex(texts);
+        int repeat = ids.firstRepeat();
+        if (repeat >= 0) {
+            throw new MetadataException(TOKENS, "has the duplicate token '" + texts[repeat] + "' at ids " + ids.indexOf(texts[repeat]) + " and " + repeat);
         }
         bos = specialId(md, "tokenizer.ggml.bos_token_id", defaults.bos(), n);
         eos = specialId(md, "tokenizer.ggml.eos_token_id", defaults.eos(), n);
@@ -140,21 +138,21 @@ final class Vocabulary {
             }
         }
         for (String text : EOG_TEXTS) {
-            int id = ids.getOrDefault(text, -1);
+            int id = ids.indexOf(text);
             if (id >= 0) {
                 endOfGeneration.set(id);
                 markControl(id);
             }
         }
         for (String text : ALWAYS_RENDERED) {
-            int id = ids.getOrDefault(text, -1);
+            int id = ids.indexOf(text);
             if (id >= 0) {
                 attrs[id] = TokenAttr.USER_DEFINED;
             }
         }
         // o200k_harmony / solar-open: "<|end|>" ends a message, not generation
         if (has("<|end|>") && ((has("<|return|>") && has("<|call|>")) || (has("<|calls|>") && has("<|flush|>")))) {
-            int end = ids.get("<|end|>");
+            int end = ids.indexOf("<|end|>");
             endOfGeneration.clear(end);
             attrs[end] = TokenAttr.USER_DEFINED;
         }
@@ -172,12 +170,11 @@ final class Vocabulary {
     }
 
     boolean has(String text) {
-        return ids.containsKey(text);
+        return ids.contains(text);
     }
 
     int idOf(String text) {
-        Integer id = ids.get(text);
-        return id == null ? -1 : id;
+        return ids.indexOf(text);
     }
 
     boolean isValid(int id) {
@@ -198,8 +195,8 @@ final class Vocabulary {
 
     private int firstPresent(List<String> candidates) {
         for (String text : candidates) {
-            Integer id = ids.get(text);
-            if (id != null) {
+            int id = ids.indexOf(text);
+            if (id >= 0) {
                 return id;
             }
         }

@@ -159,7 +159,11 @@ class SpmTokenizerTest {
     void duplicateTokensAreRefused() {
         MiniVocab v = vocab();
         v.add("ab", 0, 1);
+        v.add("ba", 0, 1);
         KilnException e = assertThrows(KilnException.class, () -> tokenizer(v));
-        assertTrue(e.getMessage().contains("duplicate"), e.getMessage());
+        // the first repeat in id order, named with the id it repeats
+        int first = v.tokens.indexOf("ab");
+        int repeat = v.tokens.lastIndexOf("ab");
+        assertTrue(e.getMessage().contains("duplicate token 'ab' at ids " + first + " and " + repeat), e.getMessage());
     }
 }

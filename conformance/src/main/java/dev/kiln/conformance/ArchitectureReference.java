@@ -119,6 +119,19 @@ public record ArchitectureReference(String name, Path model, int[] prompt, int[]
         return all;
     }
 
+    /**
+     * The usual reference set of a tiny fixture model: {@code dir/NAME-{F32,Q8_0,Q4_0}.gguf} with
+     * their llama.cpp outputs in {@code dir/expected}, prompts p1–p3; {@code f32Tolerance} for the
+     * F32 file (its matrix products add in another order than llama.cpp's), {@code quantizedTolerance}
+     * for the others.
+     */
+    public static List<ArchitectureReference> loadTiny(Path dir, String name, double f32Tolerance,
+                                                       double quantizedTolerance, double nearTie) {
+        List<Path> models = List.of("F32", "Q8_0", "Q4_0").stream().map(v -> dir.resolve(name + "-" + v + ".gguf")).toList();
+        return loadAll(dir.resolve("expected"), models, List.of("p1", "p2", "p3"),
+                model -> model.getFileName().toString().contains("F32") ? f32Tolerance : quantizedTolerance, nearTie);
+    }
+
     /** Token ids separated by white space. */
     public static int[] ids(Path file) {
         String text = read(file).trim();
